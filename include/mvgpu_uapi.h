@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * mvgpu device interface shared by the kernel module (kmod/), libmvgpu
+ * (lib/), the tools and the tests: PCI identity, BAR0 register map, the
+ * command ring format, fault codes and the sysfs attribute names.
+ *
+ * docs/device.md is the prose version of this file; keep the two in step.
+ * Only fixed-width types, so the same layout holds in the kernel and in
+ * userspace.
+ */
+#ifndef MVGPU_UAPI_H
+#define MVGPU_UAPI_H
+
+#include <linux/types.h>
+
+/* ------------------------------------------------------------------ */
+/* PCI identity                                                        */
+/* ------------------------------------------------------------------ */
+
+#define MVGPU_PCI_VENDOR_ID		0x1234	/* unofficial, as QEMU stdvga */
+#define MVGPU_PCI_DEVICE_ID		0x4d56	/* "MV" */
+#define MVGPU_PCI_SUBSYS_VENDOR_ID	0x1234
+/* subsystem device id: 0x0100 | the type's divisor (1, 2, 4, 8) */
+#define MVGPU_PCI_SUBSYS_ID_BASE	0x0100
+#define MVGPU_PCI_REVISION		0x01
+#define MVGPU_PCI_CLASS_CODE		0x030200	/* 3D controller */
+
+#define MVGPU_BAR0_INDEX		0	/* MMIO registers, 64-bit */
+#define MVGPU_VRAM_BAR_INDEX		2	/* VRAM, 64-bit prefetchable */
+#define MVGPU_BAR0_SIZE			0x1000
+
+#define MVGPU_CFG_PM_CAP		0x40
+#define MVGPU_CFG_MSI_CAP		0x48
+
+/* ------------------------------------------------------------------ */
+/* BAR0 registers (offsets in bytes)                                   */
+/* ------------------------------------------------------------------ */
+
+#define MVGPU_REG_ID			0x000	/* RO32: MVGPU_ID_MAGIC */
+#define MVGPU_REG_VERSION		0x004	/* RO32: major << 16 | minor */
+#define MVGPU_REG_CAPS			0x008	/* RO32: MVGPU_CAP_* */
+#define MVGPU_REG_TYPE_DIVISOR		0x00c	/* RO32: 1, 2, 4 or 8 */
+#define MVGPU_REG_VRAM_SIZE		0x010	/* RO64: bytes */
+#define MVGPU_REG_ENGINES		0x018	/* RO32: engines of the GPU */
+#define MVGPU_REG_SHARE_PERMILLE	0x01c	/* RO32: type share, 1/1000 */
+
+#define MVGPU_REG_INT_STATUS		0x020	/* RO32: pending causes */
+#define MVGPU_REG_INT_MASK		0x024	/* RW32: 1 = cause masked */
+#define MVGPU_REG_INT_ACK		0x028	/* WO32: write 1 to clear */
+#define MVGPU_REG_SW_INT		0x02c	/* WO32: any write raises SW */
+#define MVGPU_REG_RESET			0x030	/* WO32: MVGPU_RESET_MAGIC */
+#define MVGPU_REG_STATUS		0x034	/* RO32: MVGPU_STATUS_* */
+#define MVGPU_REG_SCRATCH		0x038	/* RW64: any width 1/2/4/8 */
+
+#define MVGPU_REG_FAULT_STATUS		0x040	/* RO32: MVGPU_FAULT_* */
+#define MVGPU_REG_FAULT_HEAD		0x044	/* RO32: ring offset of cmd */
+#define MVGPU_REG_FAULT_ADDR		0x048	/* RO64: faulting address */
+
+#define MVGPU_REG_PT_BASE		0x050	/* RW64: VRAM offset of PT */
+#define MVGPU_REG_PT_ENTRIES		0x058	/* RW32: 0 = paging off */
+
+#define MVGPU_REG_RING_BASE		0x060	/* RW64: GPU VA of ring */
+#define MVGPU_REG_RING_SIZE		0x068	/* RW32: bytes, 0 = off */
+#define MVGPU_REG_RING_HEAD		0x06c	/* RO32: next cmd to run */
+#define MVGPU_REG_RING_TAIL		0x070	/* RW32: doorbell */
+#define MVGPU_REG_FENCE			0x078	/* RO64: last fence value */
+
+#define MVGPU_REG_BUSY_NS		0x080	/* RO64: engine time used */
+#define MVGPU_REG_CMDS_DONE		0x088	/* RO64: commands completed */
+
+#define MVGPU_REG_END			0x090	/* first offset past regs */
+
+#define MVGPU_ID_MAGIC			0x4d564755	/* "MVGU" */
+#define MVGPU_VERSION_MAJOR		1
+#define MVGPU_VERSION_MINOR		0
+#define MVGPU_VERSION	((MVGPU_VERSION_MAJOR << 16) | MVGPU_VERSION_MINOR)
+#define MVGPU_RESET_MAGIC		0x52535421	/* "RST!" */
+
+/* MVGPU_REG_CAPS */
+#define MVGPU_CAP_RING			(1u << 0)
+#define MVGPU_CAP_PAGING		(1u << 1)
+#define MVGPU_CAP_DMA			(1u << 2)
+#define MVGPU_CAP_GEMM_I32		(1u << 3)
+#define MVGPU_CAP_MSI			(1u << 4)
+#define MVGPU_CAP_INTX			(1u << 5)
+
+/* MVGPU_REG_INT_STATUS, _MASK, _ACK */
+#define MVGPU_INT_SOFTWARE		(1u << 0)
+#define MVGPU_INT_FENCE			(1u << 1)
+#define MVGPU_INT_FAULT			(1u << 2)
+#define MVGPU_INT_ALL	(MVGPU_INT_SOFTWARE | MVGPU_INT_FENCE | MVGPU_INT_FAULT)
+
+/* MVGPU_REG_STATUS */
+#define MVGPU_STATUS_RING_ENABLED	(1u << 0)
+#define MVGPU_STATUS_BUSY		(1u << 1)	/* head != tail */
+#define MVGPU_STATUS_FAULTED		(1u << 2)
+#define MVGPU_STATUS_PAGING		(1u << 3)
+
+/*
+ * MVGPU_REG_FAULT_STATUS: the code in bits 7:0, MVGPU_FAULT_WRITE when the
+ * faulting access was a write.  A fault stops the vGPU's context until reset.
+ */
+#define MVGPU_FAULT_NONE		0
+#define MVGPU_FAULT_UNMAPPED		1	/* PTE not valid */
+#define MVGPU_FAULT_OUT_OF_RANGE	2	/* VA or PTE beyond VRAM/PT */
+#define MVGPU_FAULT_BAD_OPCODE		3
+#define MVGPU_FAULT_BAD_COMMAND		4	/* invalid field or size */
+#define MVGPU_FAULT_DMA			5	/* IOVA not mapped by client */
+#define MVGPU_FAULT_BUS_MASTER		6	/* DMA with bus master off */
+#define MVGPU_FAULT_READ_ONLY		7	/* write through RO PTE */
+#define MVGPU_FAULT_CODE_MASK		0xffu
+#define MVGPU_FAULT_WRITE		(1u << 8)
+
+/* ------------------------------------------------------------------ */
+/* GPU virtual memory                                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Paging off (PT_ENTRIES == 0): a GPU virtual address is a VRAM offset,
+ * checked against the VRAM size.  Paging on: a flat table of PT_ENTRIES
+ * little-endian 64-bit PTEs at VRAM offset PT_BASE; VA page N uses PTE N.
+ */
+#define MVGPU_GPU_PAGE_SHIFT		12
+#define MVGPU_GPU_PAGE_SIZE		(1u << MVGPU_GPU_PAGE_SHIFT)
+#define MVGPU_PTE_VALID			(1ull << 0)
+#define MVGPU_PTE_WRITE			(1ull << 1)
+#define MVGPU_PTE_ADDR_MASK		(~0xfffull)	/* VRAM offset */
+#define MVGPU_PT_MAX_ENTRIES		(1u << 20)	/* 4 GiB of VA */
+
+/* ------------------------------------------------------------------ */
+/* Command ring                                                        */
+/* ------------------------------------------------------------------ */
+
+#define MVGPU_RING_MIN_SIZE		0x1000
+#define MVGPU_RING_MAX_SIZE		0x100000
+
+enum mvgpu_opcode {
+	MVGPU_OP_NOP		= 0,
+	MVGPU_OP_FENCE		= 1,	/* FENCE = value; opt. *dst = value */
+	MVGPU_OP_FILL		= 2,	/* dst[0..size) = 32-bit value */
+	MVGPU_OP_COPY		= 3,	/* dst[0..size) = src[0..size) */
+	MVGPU_OP_DMA_TO_HOST	= 4,	/* IOVA dst <- VRAM VA src */
+	MVGPU_OP_DMA_FROM_HOST	= 5,	/* VRAM VA dst <- IOVA src */
+	MVGPU_OP_GEMM_I32	= 6,	/* C[m,n] = A[m,k] x B[k,n] */
+	MVGPU_OP_COUNT
+};
+
+/* mvgpu_cmd.flags */
+#define MVGPU_CMD_F_IRQ			(1u << 0)	/* FENCE: raise INT */
+#define MVGPU_CMD_F_WRITE_MEM		(1u << 1)	/* FENCE: write dst */
+#define MVGPU_CMD_F_ALL		(MVGPU_CMD_F_IRQ | MVGPU_CMD_F_WRITE_MEM)
+
+/* Bounds a single command must respect, else MVGPU_FAULT_BAD_COMMAND */
+#define MVGPU_CMD_MAX_BYTES		(1ull << 32)	/* FILL/COPY/DMA */
+#define MVGPU_GEMM_MAX_DIM		2048
+
+/* One command: 64 bytes, little-endian, in the ring at 64-byte slots. */
+struct mvgpu_cmd {
+	__u32 opcode;	/* enum mvgpu_opcode */
+	__u32 flags;	/* MVGPU_CMD_F_* (FENCE only; 0 elsewhere) */
+	__u64 dst;	/* GPU VA (IOVA for DMA_TO_HOST) */
+	__u64 src;	/* GPU VA (IOVA for DMA_FROM_HOST); GEMM: A */
+	__u64 size;	/* bytes; FILL and COPY need a multiple of 4 */
+	__u64 value;	/* FILL pattern (low 32 bits), FENCE value */
+	__u64 aux;	/* GEMM: B */
+	__u32 m, n, k;	/* GEMM dimensions (int32 elements, row-major) */
+	__u32 reserved;	/* must be 0 */
+};
+
+#define MVGPU_CMD_SIZE			64
+
+/* ------------------------------------------------------------------ */
+/* sysfs                                                               */
+/* ------------------------------------------------------------------ */
+
+#define MVGPU_SYSFS_CLASS		"/sys/class/mvgpu"
+#define MVGPU_SYSFS_MDEV_DEVICES	"/sys/bus/mdev/devices"
+/* per physical GPU, under MVGPU_SYSFS_CLASS/mvgpuN/ */
+#define MVGPU_ATTR_SCHEDULER		"scheduler"
+#define MVGPU_ATTR_TIMESLICE_US		"timeslice_us"
+/* per vGPU, under MVGPU_SYSFS_MDEV_DEVICES/UUID/mvgpu/ */
+#define MVGPU_ATTR_WEIGHT		"weight"
+#define MVGPU_ATTR_PRIORITY		"priority"
+#define MVGPU_ATTR_CAP			"cap"
+
+#define MVGPU_WEIGHT_MIN		1
+#define MVGPU_WEIGHT_MAX		1000
+#define MVGPU_TIMESLICE_MIN_US		100
+#define MVGPU_TIMESLICE_MAX_US		100000
+#define MVGPU_TIMESLICE_DEFAULT_US	2000
+
+#endif /* MVGPU_UAPI_H */

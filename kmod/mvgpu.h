@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mvgpu: mediated virtual GPUs over VFIO/mdev.
+ *
+ * Objects:
+ *   struct mvgpu_gpu   one physical GPU: the mdev parent, its VRAM, engines
+ *                      and scheduler (host-wide helpers are mvgpu_gpu_*)
+ *   struct mvgpu_vgpu  one vGPU: a vfio_device with its config space, BAR0
+ *                      registers, VRAM partition, interrupts and context
+ *                      (per-instance helpers are mvgpu_vgpu_*)
+ *
+ * Lock ordering (outermost first):
+ *   gpu->lock -> vgpu->lock -> vgpu->vram_rwsem -> ctx->exec_lock
+ *             -> sched->lock -> vgpu->irq_lock
+ * The engine threads take ctx->exec_lock and sched->lock, never both.
+ */
+#ifndef MVGPU_H
+#define MVGPU_H
+
+#include <linux/device.h>
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/vfio.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "../include/mvgpu_uapi.h"
+
+#define MVGPU_NAME		"mvgpu"
+#define MVGPU_MAX_GPUS		8
+#define MVGPU_MAX_ENGINES	8
+/* VRAM is carved in slices; a type takes MVGPU_SLICES / divisor of them */
+#define MVGPU_SLICES		8
+#define MVGPU_NUM_TYPES		4
+#define MVGPU_CFG_SIZE		256
+
+struct mvgpu_gpu;
+struct mvgpu_vgpu;
+struct mvgpu_ctx;
+
+/* ------------------------------------------------------------------ */
+/* Hardware abstraction: what the mediator needs from a physical GPU.  */
+/* ------------------------------------------------------------------ */
+
+enum mvgpu_step_result {
+	MVGPU_STEP_IDLE,	/* the ring is empty: nothing was run */
+	MVGPU_STEP_PROGRESS,	/* one bounded chunk of work was run */
+	MVGPU_STEP_FAULT,	/* the context faulted and stopped */
+};
+
+/**
+ * struct mvgpu_hal_ops - one physical GPU backend
+ * @name: backend name, shown in sysfs
+ * @init: set up the backend for @gpu (VRAM bookkeeping, engine state)
+ * @fini: undo @init; every VRAM range has been released before
+ * @vram_populate: back [@off, @off + @len) of VRAM so it can be used
+ * @vram_release: scrub and give back [@off, @off + @len)
+ * @vram_page: the page backing the populated VRAM offset @off
+ * @engine_step: run at most one bounded chunk of @ctx's command stream on
+ *	engine @engine and say what happened; called with ctx->exec_lock held
+ *
+ * VRAM offsets here are physical (whole GPU); the mediator translates a
+ * vGPU's offsets through its partition first.
+ */
+struct mvgpu_hal_ops {
+	const char *name;
+	int (*init)(struct mvgpu_gpu *gpu);
+	void (*fini)(struct mvgpu_gpu *gpu);
+	int (*vram_populate)(struct mvgpu_gpu *gpu, u64 off, u64 len);
+	void (*vram_release)(struct mvgpu_gpu *gpu, u64 off, u64 len);
+	struct page *(*vram_page)(struct mvgpu_gpu *gpu, u64 off);
+	enum mvgpu_step_result (*engine_step)(struct mvgpu_gpu *gpu,
+					      unsigned int engine,
+					      struct mvgpu_ctx *ctx);
+};
+
+extern const struct mvgpu_hal_ops mvgpu_soft_hal_ops;
+
+/* ------------------------------------------------------------------ */
+/* Execution context: what an engine sees of one vGPU.                 */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct mvgpu_ctx_ops - how an engine reaches back into the mediator
+ * @dma_rw: copy between @buf and the client's memory at @iova
+ * @raise_irq: latch interrupt causes (MVGPU_INT_*) and deliver them
+ */
+struct mvgpu_ctx_ops {
+	int (*dma_rw)(struct mvgpu_ctx *ctx, u64 iova, void *buf, size_t len,
+		      bool write);
+	void (*raise_irq)(struct mvgpu_ctx *ctx, u32 causes);
+};
+
+struct mvgpu_ctx {
+	const struct mvgpu_ctx_ops *ops;
+	struct mvgpu_gpu *gpu;
+	u64 vram_size;			/* bytes of this vGPU */
+	u64 slice_size;			/* bytes per VRAM slice */
+	u64 slice_base[MVGPU_SLICES];	/* physical offset of each slice */
+
+	/*
+	 * Serialises the engine running a chunk against BAR0 writes that
+	 * reprogram the context and against reset.
+	 */
+	struct mutex exec_lock;
+
+	/* programmed through BAR0, under exec_lock */
+	u64 pt_base;
+	u32 pt_entries;
+	u64 ring_base;
+	u32 ring_size;
+	u32 tail;	/* doorbell: written under exec_lock, read lockless */
+
+	/* advanced by the engine under exec_lock, read lockless */
+	u32 head;
+	u64 fence;
+	bool faulted;
+	u32 fault_status;
+	u32 fault_head;
+	u64 fault_addr;
+	bool dma_enabled;	/* PCI bus master enable */
+
+	/* the command being executed, resumable between chunks */
+	bool cmd_valid;
+	struct mvgpu_cmd cmd;
+	u64 cmd_progress;
+
+	/* counters, under exec_lock */
+	u64 commands;
+	u64 bytes;
+	u64 faults;
+};
+
+bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx);
+void mvgpu_ctx_reset(struct mvgpu_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* Scheduler                                                           */
+/* ------------------------------------------------------------------ */
+
+enum mvgpu_prio {
+	MVGPU_PRIO_NORMAL,
+	MVGPU_PRIO_HIGH,
+};
+
+enum mvgpu_policy {
+	MVGPU_POLICY_BEST_EFFORT,
+	MVGPU_POLICY_EQUAL_SHARE,
+	MVGPU_POLICY_FIXED_SHARE,
+	MVGPU_NUM_POLICIES,
+};
+
+struct mvgpu_sched_entity {
+	struct list_head node;		/* sched->entities */
+	struct mvgpu_ctx *ctx;
+	u32 share_permille;		/* the type's share of the GPU */
+
+	/* all below under sched->lock */
+	u32 weight;
+	enum mvgpu_prio prio;
+	u32 cap_pct;			/* 0 = no cap */
+	bool enabled;			/* may be scheduled at all */
+	bool runnable;			/* has work and is enabled */
+	int engine;			/* engine running it, or -1 */
+	u64 vruntime;
+	s64 tokens;			/* engine-ns it may still run */
+	u64 tokens_stamp;
+	u64 wait_start_ns;		/* runnable and not running since */
+	u64 wait_start_seq;		/* sched->slice_seq at that time */
+
+	/* statistics */
+	u64 busy_ns;
+	u64 wait_ns;
+	u64 slices;
+	u64 preemptions;
+	u64 max_wait_slices;
+};
+
+struct mvgpu_engine {
+	struct mvgpu_sched *sched;
+	unsigned int index;
+	struct task_struct *thread;
+	u64 busy_ns;			/* under sched->lock */
+	u64 util_busy_snap;		/* utilisation window start */
+	u32 util_pct;
+};
+
+struct mvgpu_sched_policy_ops;
+
+struct mvgpu_sched {
+	struct mvgpu_gpu *gpu;
+	spinlock_t lock;		/* guards everything below */
+	struct list_head entities;	/* every vGPU of the GPU */
+	const struct mvgpu_sched_policy_ops *policy;
+	u64 timeslice_ns;
+	u64 min_vruntime;
+	u64 slice_seq;			/* slices started, ever */
+	u64 kick_seq;			/* bumped whenever work may appear */
+	wait_queue_head_t work_wq;	/* engines wait for work here */
+	wait_queue_head_t idle_wq;	/* waiters for an entity to stop */
+	unsigned int num_engines;
+	struct mvgpu_engine engines[MVGPU_MAX_ENGINES];
+	struct delayed_work util_work;
+	u64 util_stamp;
+};
+
+/**
+ * struct mvgpu_sched_policy_ops - a scheduling policy
+ * @name: as written to the parent's "scheduler" attribute
+ * @weight: the weight that scales virtual runtime
+ * @rate_permille: engine time the entity may use, in 1/1000 of the GPU
+ *	(all engines); 0 means unlimited
+ */
+struct mvgpu_sched_policy_ops {
+	const char *name;
+	u32 (*weight)(const struct mvgpu_sched_entity *se);
+	u32 (*rate_permille)(const struct mvgpu_sched_entity *se);
+};
+
+extern const struct mvgpu_sched_policy_ops *const
+	mvgpu_sched_policies[MVGPU_NUM_POLICIES];
+
+int mvgpu_sched_init(struct mvgpu_sched *sched, struct mvgpu_gpu *gpu,
+		     unsigned int num_engines);
+void mvgpu_sched_fini(struct mvgpu_sched *sched);
+void mvgpu_sched_add(struct mvgpu_sched *sched, struct mvgpu_sched_entity *se);
+void mvgpu_sched_remove(struct mvgpu_sched *sched,
+			struct mvgpu_sched_entity *se);
+void mvgpu_sched_kick(struct mvgpu_sched *sched, struct mvgpu_sched_entity *se);
+void mvgpu_sched_enable(struct mvgpu_sched *sched,
+			struct mvgpu_sched_entity *se);
+void mvgpu_sched_disable(struct mvgpu_sched *sched,
+			 struct mvgpu_sched_entity *se);
+int mvgpu_sched_set_policy(struct mvgpu_sched *sched, const char *name);
+int mvgpu_sched_set_timeslice(struct mvgpu_sched *sched, u64 us);
+
+/* ------------------------------------------------------------------ */
+/* Physical GPU (mdev parent)                                          */
+/* ------------------------------------------------------------------ */
+
+struct mvgpu_type {
+	struct mdev_type mtype;
+	struct mvgpu_gpu *gpu;
+	unsigned int divisor;		/* 1/divisor of the GPU */
+	unsigned int slices;
+	char sysfs_name[16];
+	char pretty_name[32];
+};
+
+struct mvgpu_gpu {
+	struct device dev;		/* /sys/class/mvgpu/mvgpuN */
+	struct mdev_parent parent;
+	unsigned int index;
+	u64 vram_size;
+	u64 slice_size;
+	const struct mvgpu_hal_ops *hal;
+	void *hal_priv;
+
+	struct mvgpu_type types[MVGPU_NUM_TYPES];
+	struct mdev_type *mtypes[MVGPU_NUM_TYPES];
+
+	struct mutex lock;		/* guards the fields below */
+	unsigned long slice_map;	/* bit set: slice belongs to a vGPU */
+	struct list_head vgpus;
+
+	struct mvgpu_sched sched;
+};
+
+static inline struct mvgpu_gpu *mvgpu_dev_to_gpu(struct device *dev)
+{
+	return container_of(dev, struct mvgpu_gpu, dev);
+}
+
+extern struct mdev_driver mvgpu_mdev_driver;
+extern const struct attribute_group *mvgpu_gpu_groups[];
+extern const struct attribute_group *mvgpu_vgpu_groups[];
+
+void mvgpu_types_init(struct mvgpu_gpu *gpu);
+unsigned int mvgpu_type_available(struct mdev_type *mtype);
+ssize_t mvgpu_type_description(struct mdev_type *mtype, char *buf);
+int mvgpu_gpu_reserve_slices(struct mvgpu_gpu *gpu,
+			     const struct mvgpu_type *type,
+			     u64 slice_base[MVGPU_SLICES]);
+void mvgpu_gpu_release_slices(struct mvgpu_gpu *gpu,
+			      const struct mvgpu_type *type,
+			      const u64 slice_base[MVGPU_SLICES]);
+
+/* ------------------------------------------------------------------ */
+/* vGPU                                                                */
+/* ------------------------------------------------------------------ */
+
+struct mvgpu_irq_trigger {
+	struct eventfd_ctx *trigger;
+	bool masked;		/* VFIO ACTION_MASK, or INTx auto-mask */
+	bool pending;		/* raised while masked */
+};
+
+struct mvgpu_vgpu {
+	struct vfio_device vdev;
+	struct mvgpu_gpu *gpu;
+	const struct mvgpu_type *type;
+	struct list_head node;		/* gpu->vgpus, under gpu->lock */
+
+	/*
+	 * Serialises client accesses that change device state: config
+	 * space, BAR0 registers, open/close, reset, IRQ configuration.
+	 */
+	struct mutex lock;
+	bool open;
+	pid_t owner_pid;
+	char owner_comm[TASK_COMM_LEN];
+
+	/* PCI config space, under lock */
+	u8 cfg[MVGPU_CFG_SIZE];
+	u8 cfg_wmask[MVGPU_CFG_SIZE];
+	u64 bar_size[VFIO_PCI_NUM_REGIONS];
+
+	/* BAR0 state that is not the engine's, under lock */
+	u64 scratch;
+
+	/* Interrupts: device causes and the client's eventfds */
+	spinlock_t irq_lock;
+	u32 int_status;			/* under irq_lock */
+	u32 int_mask;			/* under irq_lock */
+	int irq_type;			/* VFIO_PCI_*_IRQ_INDEX or -1 */
+	bool intx_disabled;		/* PCI_COMMAND_INTX_DISABLE */
+	struct mvgpu_irq_trigger intx;
+	struct mvgpu_irq_trigger msi;
+	struct eventfd_ctx *req_trigger;
+	struct virqfd *intx_unmask_virqfd;	/* UNMASK by eventfd */
+	u64 interrupts;			/* delivered, under irq_lock */
+
+	/* VRAM BAR */
+	struct rw_semaphore vram_rwsem;	/* guards vram_enabled vs faults */
+	bool vram_enabled;		/* open, memory decode on, alive */
+	struct file *vram_file;		/* owns the address_space we zap */
+	atomic64_t vram_faults;
+
+	struct mvgpu_ctx ctx;
+	struct mvgpu_sched_entity se;
+};
+
+static inline struct mvgpu_vgpu *mvgpu_vdev_to_vgpu(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct mvgpu_vgpu, vdev);
+}
+
+static inline struct mvgpu_vgpu *mvgpu_ctx_to_vgpu(struct mvgpu_ctx *ctx)
+{
+	return container_of(ctx, struct mvgpu_vgpu, ctx);
+}
+
+/* vGPU lifecycle (mvgpu_vgpu.c) */
+extern const struct vfio_device_ops mvgpu_vfio_ops;
+int mvgpu_vgpu_init(struct vfio_device *vdev);
+void mvgpu_vgpu_release(struct vfio_device *vdev);
+int mvgpu_vgpu_open(struct vfio_device *vdev);
+void mvgpu_vgpu_close(struct vfio_device *vdev);
+void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool function_reset);
+
+/* PCI config space (mvgpu_cfg_space.c), caller holds vgpu->lock */
+void mvgpu_cfg_reset(struct mvgpu_vgpu *vgpu);
+int mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, u32 off, u8 *buf, u32 len);
+int mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, u32 off, const u8 *buf,
+		    u32 len);
+bool mvgpu_cfg_mem_enabled(const struct mvgpu_vgpu *vgpu);
+
+/* BAR0 registers (mvgpu_mmio.c), caller holds vgpu->lock */
+int mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, u32 off, void *buf, u32 len);
+int mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
+		     u32 len);
+void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu);
+
+/* VRAM BAR (mvgpu_vram.c) */
+int mvgpu_vram_module_init(void);
+void mvgpu_vram_module_exit(void);
+int mvgpu_vram_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_vram_fini(struct mvgpu_vgpu *vgpu);
+void mvgpu_vram_update(struct mvgpu_vgpu *vgpu);
+ssize_t mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+		      size_t count, u64 off, bool write);
+int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);
+struct page *mvgpu_vgpu_vram_page(struct mvgpu_vgpu *vgpu, u64 off);
+
+/* Interrupts (mvgpu_irq.c) */
+void mvgpu_irq_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_raise(struct mvgpu_vgpu *vgpu, u32 causes);
+void mvgpu_irq_ack(struct mvgpu_vgpu *vgpu, u32 causes);
+void mvgpu_irq_set_mask(struct mvgpu_vgpu *vgpu, u32 mask);
+void mvgpu_irq_set_intx_disabled(struct mvgpu_vgpu *vgpu, bool disabled);
+void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu);
+bool mvgpu_irq_intx_asserted(struct mvgpu_vgpu *vgpu);
+int mvgpu_irq_get_info(struct mvgpu_vgpu *vgpu, struct vfio_irq_info *info);
+unsigned int mvgpu_irq_count(unsigned int index);
+int mvgpu_irq_set_irqs(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
+		       const void *data);
+bool mvgpu_irq_signal_request(struct mvgpu_vgpu *vgpu);
+
+#endif /* MVGPU_H */

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * BAR0: the vGPU's trapped MMIO registers (see docs/device.md).
+ *
+ * Access rules: an access is 1, 2, 4 or 8 bytes, naturally aligned, and
+ * stays inside one register.  Reads of any such width return the bytes of
+ * the register.  Writes must cover the whole register, or a 32-bit half of
+ * a 64-bit one, except SCRATCH which takes any width.  Writes to read-only
+ * registers are refused with -EPERM; offsets that hold no register read
+ * as zero and ignore writes, as reserved space on hardware does.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ratelimit.h>
+
+#include "mvgpu.h"
+
+enum mvgpu_reg_access { MVGPU_RO, MVGPU_RW, MVGPU_WO };
+
+struct mvgpu_reg {
+	u32 off;
+	u8 width;
+	u8 access;
+	const char *name;
+};
+
+#define REG(o, w, a) { .off = MVGPU_REG_##o, .width = w, .access = MVGPU_##a, \
+		       .name = #o }
+
+static const struct mvgpu_reg mvgpu_regs[] = {
+	REG(ID, 4, RO),
+	REG(VERSION, 4, RO),
+	REG(CAPS, 4, RO),
+	REG(TYPE_DIVISOR, 4, RO),
+	REG(VRAM_SIZE, 8, RO),
+	REG(ENGINES, 4, RO),
+	REG(SHARE_PERMILLE, 4, RO),
+	REG(INT_STATUS, 4, RO),
+	REG(INT_MASK, 4, RW),
+	REG(INT_ACK, 4, WO),
+	REG(SW_INT, 4, WO),
+	REG(RESET, 4, WO),
+	REG(STATUS, 4, RO),
+	REG(SCRATCH, 8, RW),
+	REG(FAULT_STATUS, 4, RO),
+	REG(FAULT_HEAD, 4, RO),
+	REG(FAULT_ADDR, 8, RO),
+	REG(PT_BASE, 8, RW),
+	REG(PT_ENTRIES, 4, RW),
+	REG(RING_BASE, 8, RW),
+	REG(RING_SIZE, 4, RW),
+	REG(RING_HEAD, 4, RO),
+	REG(RING_TAIL, 4, RW),
+	REG(FENCE, 8, RO),
+	REG(BUSY_NS, 8, RO),
+	REG(CMDS_DONE, 8, RO),
+};
+
+#define MVGPU_CAPS	(MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_DMA | \
+			 MVGPU_CAP_GEMM_I32 | MVGPU_CAP_MSI | MVGPU_CAP_INTX)
+
+static const struct mvgpu_reg *mvgpu_reg_find(u32 off)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mvgpu_regs); i++) {
+		const struct mvgpu_reg *r = &mvgpu_regs[i];
+
+		if (off >= r->off && off < r->off + r->width)
+			return r;
+	}
+	return NULL;
+}
+
+static u32 mvgpu_mmio_status(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_ctx *ctx = &vgpu->ctx;
+	u32 status = 0;
+
+	if (READ_ONCE(ctx->ring_size))
+		status |= MVGPU_STATUS_RING_ENABLED;
+	if (READ_ONCE(ctx->head) != READ_ONCE(ctx->tail))
+		status |= MVGPU_STATUS_BUSY;
+	if (READ_ONCE(ctx->faulted))
+		status |= MVGPU_STATUS_FAULTED;
+	if (READ_ONCE(ctx->pt_entries))
+		status |= MVGPU_STATUS_PAGING;
+	return status;
+}
+
+static u64 mvgpu_mmio_value(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r)
+{
+	struct mvgpu_ctx *ctx = &vgpu->ctx;
+	struct mvgpu_sched *s = &vgpu->gpu->sched;
+	u64 v;
+
+	switch (r->off) {
+	case MVGPU_REG_ID:
+		return MVGPU_ID_MAGIC;
+	case MVGPU_REG_VERSION:
+		return MVGPU_VERSION;
+	case MVGPU_REG_CAPS:
+		return MVGPU_CAPS;
+	case MVGPU_REG_TYPE_DIVISOR:
+		return vgpu->type->divisor;
+	case MVGPU_REG_VRAM_SIZE:
+		return ctx->vram_size;
+	case MVGPU_REG_ENGINES:
+		return s->num_engines;
+	case MVGPU_REG_SHARE_PERMILLE:
+		return vgpu->se.share_permille;
+	case MVGPU_REG_INT_STATUS:
+		return READ_ONCE(vgpu->int_status);
+	case MVGPU_REG_INT_MASK:
+		return READ_ONCE(vgpu->int_mask);
+	case MVGPU_REG_STATUS:
+		return mvgpu_mmio_status(vgpu);
+	case MVGPU_REG_SCRATCH:
+		return vgpu->scratch;
+	case MVGPU_REG_RING_HEAD:
+		/* pairs with the engine's release: results before head */
+		return smp_load_acquire(&ctx->head);
+	case MVGPU_REG_RING_TAIL:
+		return READ_ONCE(ctx->tail);
+	case MVGPU_REG_FENCE:
+		return READ_ONCE(ctx->fence);
+	case MVGPU_REG_BUSY_NS:
+		spin_lock(&s->lock);
+		v = vgpu->se.busy_ns;
+		spin_unlock(&s->lock);
+		return v;
+	}
+
+	/* the rest is engine state that changes as a whole under exec_lock */
+	mutex_lock(&ctx->exec_lock);
+	switch (r->off) {
+	case MVGPU_REG_FAULT_STATUS:
+		v = ctx->fault_status;
+		break;
+	case MVGPU_REG_FAULT_HEAD:
+		v = ctx->fault_head;
+		break;
+	case MVGPU_REG_FAULT_ADDR:
+		v = ctx->fault_addr;
+		break;
+	case MVGPU_REG_PT_BASE:
+		v = ctx->pt_base;
+		break;
+	case MVGPU_REG_PT_ENTRIES:
+		v = ctx->pt_entries;
+		break;
+	case MVGPU_REG_RING_BASE:
+		v = ctx->ring_base;
+		break;
+	case MVGPU_REG_RING_SIZE:
+		v = ctx->ring_size;
+		break;
+	case MVGPU_REG_CMDS_DONE:
+		v = ctx->commands;
+		break;
+	default:
+		v = 0;		/* write-only registers read as zero */
+	}
+	mutex_unlock(&ctx->exec_lock);
+	return v;
+}
+
+int mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, u32 off, void *buf, u32 len)
+{
+	const struct mvgpu_reg *r;
+	u64 v;
+
+	lockdep_assert_held(&vgpu->lock);
+	if ((len != 1 && len != 2 && len != 4 && len != 8) ||
+	    !IS_ALIGNED(off, len) || off >= MVGPU_BAR0_SIZE) {
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "BAR0 read of %u bytes at 0x%x refused: unaligned or bad width\n",
+				    len, off);
+		return -EINVAL;
+	}
+
+	r = mvgpu_reg_find(off);
+	if (!r) {
+		memset(buf, 0, len);
+		return 0;
+	}
+	if (off + len > r->off + r->width) {
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "BAR0 read of %u bytes at 0x%x crosses register %s\n",
+				    len, off, r->name);
+		return -EINVAL;
+	}
+
+	v = mvgpu_mmio_value(vgpu, r) >> ((off - r->off) * 8);
+	switch (len) {
+	case 1:
+		*(u8 *)buf = v;
+		break;
+	case 2:
+		*(__le16 *)buf = cpu_to_le16(v);
+		break;
+	case 4:
+		*(__le32 *)buf = cpu_to_le32(v);
+		break;
+	default:
+		*(__le64 *)buf = cpu_to_le64(v);
+	}
+	return 0;
+}
+
+/* The ring or page table may be reprogrammed only while they are unused */
+static int mvgpu_mmio_ctx_write(struct mvgpu_vgpu *vgpu,
+				const struct mvgpu_reg *r, u64 v)
+{
+	struct mvgpu_ctx *ctx = &vgpu->ctx;
+	int ret = 0;
+
+	lockdep_assert_held(&ctx->exec_lock);
+
+	if (r->off == MVGPU_REG_RING_TAIL) {
+		if (!ctx->ring_size || v >= ctx->ring_size ||
+		    !IS_ALIGNED(v, MVGPU_CMD_SIZE))
+			return -EINVAL;
+		WRITE_ONCE(ctx->tail, v);
+		return 0;
+	}
+
+	if (mvgpu_ctx_has_work(ctx))
+		return -EBUSY;
+
+	switch (r->off) {
+	case MVGPU_REG_PT_BASE:
+		if (ctx->pt_entries)
+			return -EBUSY;	/* latched: turn paging off first */
+		ctx->pt_base = v;
+		break;
+	case MVGPU_REG_PT_ENTRIES:
+		if (v > MVGPU_PT_MAX_ENTRIES ||
+		    (v && (!IS_ALIGNED(ctx->pt_base, MVGPU_GPU_PAGE_SIZE) ||
+			   ctx->pt_base >= ctx->vram_size ||
+			   v * sizeof(u64) > ctx->vram_size - ctx->pt_base)))
+			return -EINVAL;
+		WRITE_ONCE(ctx->pt_entries, v);
+		break;
+	case MVGPU_REG_RING_BASE:
+		if (ctx->ring_size)
+			return -EBUSY;	/* latched: disable the ring first */
+		ctx->ring_base = v;
+		break;
+	case MVGPU_REG_RING_SIZE:
+		if (v && (v < MVGPU_RING_MIN_SIZE || v > MVGPU_RING_MAX_SIZE ||
+			  !is_power_of_2(v) ||
+			  !IS_ALIGNED(ctx->ring_base, MVGPU_GPU_PAGE_SIZE)))
+			return -EINVAL;
+		WRITE_ONCE(ctx->ring_size, v);
+		WRITE_ONCE(ctx->tail, 0);
+		WRITE_ONCE(ctx->head, 0);
+		ctx->cmd_valid = false;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+/* The register's value before the write, for merging partial writes */
+static u64 mvgpu_mmio_raw(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r)
+{
+	if (r->access == MVGPU_WO)
+		return 0;
+	return mvgpu_mmio_value(vgpu, r);
+}
+
+static int mvgpu_mmio_apply(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r,
+			    u64 v)
+{
+	struct mvgpu_ctx *ctx = &vgpu->ctx;
+	int ret;
+
+	switch (r->off) {
+	case MVGPU_REG_INT_MASK:
+		mvgpu_irq_set_mask(vgpu, v & MVGPU_INT_ALL);
+		return 0;
+	case MVGPU_REG_INT_ACK:
+		mvgpu_irq_ack(vgpu, v);
+		return 0;
+	case MVGPU_REG_SW_INT:
+		mvgpu_irq_raise(vgpu, MVGPU_INT_SOFTWARE);
+		return 0;
+	case MVGPU_REG_RESET:
+		if (v != MVGPU_RESET_MAGIC)
+			return -EINVAL;
+		mvgpu_vgpu_reset(vgpu, false);
+		return 0;
+	case MVGPU_REG_SCRATCH:
+		vgpu->scratch = v;
+		return 0;
+	}
+
+	mutex_lock(&ctx->exec_lock);
+	ret = mvgpu_mmio_ctx_write(vgpu, r, v);
+	mutex_unlock(&ctx->exec_lock);
+	if (!ret && r->off == MVGPU_REG_RING_TAIL)
+		mvgpu_sched_kick(&vgpu->gpu->sched, &vgpu->se);
+	return ret;
+}
+
+int mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
+		     u32 len)
+{
+	const struct mvgpu_reg *r;
+	u64 v, mask, old;
+	u32 shift;
+	int ret;
+
+	lockdep_assert_held(&vgpu->lock);
+	if ((len != 1 && len != 2 && len != 4 && len != 8) ||
+	    !IS_ALIGNED(off, len) || off >= MVGPU_BAR0_SIZE) {
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "BAR0 write of %u bytes at 0x%x refused: unaligned or bad width\n",
+				    len, off);
+		return -EINVAL;
+	}
+
+	r = mvgpu_reg_find(off);
+	if (!r)
+		return 0;
+	if (r->access == MVGPU_RO) {
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "write to read-only register %s refused\n",
+				     r->name);
+		return -EPERM;
+	}
+	if (off + len > r->off + r->width ||
+	    (r->off != MVGPU_REG_SCRATCH && len < 4)) {
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "%u-byte write at 0x%x does not fit register %s\n",
+				     len, off, r->name);
+		return -EINVAL;
+	}
+
+	switch (len) {
+	case 1:
+		v = *(const u8 *)buf;
+		break;
+	case 2:
+		v = le16_to_cpu(*(const __le16 *)buf);
+		break;
+	case 4:
+		v = le32_to_cpu(*(const __le32 *)buf);
+		break;
+	default:
+		v = le64_to_cpu(*(const __le64 *)buf);
+	}
+
+	if (len < r->width) {
+		shift = (off - r->off) * 8;
+		mask = GENMASK_ULL(len * 8 - 1, 0) << shift;
+		old = mvgpu_mmio_raw(vgpu, r);
+		v = (old & ~mask) | ((v << shift) & mask);
+	}
+
+	ret = mvgpu_mmio_apply(vgpu, r, v);
+	if (ret)
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "write of 0x%llx to %s refused (%d)\n",
+				     v, r->name, ret);
+	return ret;
+}
+
+void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu)
+{
+	vgpu->scratch = 0;
+}

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The per-GPU scheduler and its engines.
+ *
+ * Each engine is a kernel thread that picks a vGPU, runs its context one
+ * bounded chunk at a time for up to a time slice, and charges the time to
+ * it.  The pick is CFS-like: among runnable vGPUs that are within their
+ * rate, the highest priority wins and then the least virtual runtime,
+ * where virtual runtime grows by engine time divided by the policy's
+ * weight.  Between chunks an engine gives a normal-priority slice up as
+ * soon as a high-priority vGPU is waiting, so high-priority work starts
+ * before any other slice does.
+ *
+ * Rates (fixed_share, caps) are token buckets: a vGPU earns engine time at
+ * its rate up to two slices' worth, spends it while running, and waits once
+ * it is out until it has a full slice again.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+
+#include "mvgpu.h"
+
+#define MVGPU_VRUNTIME_SCALE	1000ULL
+#define MVGPU_UTIL_PERIOD	HZ
+
+static u64 mvgpu_sched_burst(const struct mvgpu_sched *s)
+{
+	return s->timeslice_ns * 2;
+}
+
+/* Engine-ns the entity earns per ns, times 1000 */
+static u64 __mvgpu_se_rate(const struct mvgpu_sched *s,
+			   const struct mvgpu_sched_entity *se)
+{
+	return (u64)s->policy->rate_permille(se) * s->num_engines;
+}
+
+static void __mvgpu_se_refill(struct mvgpu_sched *s,
+			      struct mvgpu_sched_entity *se, u64 now)
+{
+	u64 rate = __mvgpu_se_rate(s, se);
+	u64 elapsed = min_t(u64, now - se->tokens_stamp, NSEC_PER_SEC);
+
+	se->tokens_stamp = now;
+	if (!rate) {
+		se->tokens = mvgpu_sched_burst(s);
+		return;
+	}
+	se->tokens = min_t(s64, se->tokens + div_u64(elapsed * rate, 1000),
+			   mvgpu_sched_burst(s));
+}
+
+/*
+ * Over its rate: ns until it may run again, else 0.  Once out of tokens a
+ * vGPU waits for a whole slice of them, so a capped vGPU runs in slices
+ * rather than in single chunks.
+ */
+static u64 __mvgpu_se_throttled_for(struct mvgpu_sched *s,
+				    struct mvgpu_sched_entity *se)
+{
+	u64 rate = __mvgpu_se_rate(s, se);
+	s64 need;
+
+	if (!rate)
+		return 0;
+	need = (s64)s->timeslice_ns - se->tokens;
+	if (se->tokens > 0 && se->engine >= 0)
+		return 0;	/* running and still within its budget */
+	if (need <= 0)
+		return 0;
+	return max_t(u64, 1, div64_u64((u64)need * 1000, rate));
+}
+
+static void __mvgpu_sched_update_min_vruntime(struct mvgpu_sched *s)
+{
+	struct mvgpu_sched_entity *se;
+	u64 min = U64_MAX;
+
+	list_for_each_entry(se, &s->entities, node)
+		if (se->runnable || se->engine >= 0)
+			min = min(min, se->vruntime);
+	if (min != U64_MAX && min > s->min_vruntime)
+		s->min_vruntime = min;
+}
+
+/* Recompute whether @se has work; true when it just became runnable */
+static bool __mvgpu_sched_update(struct mvgpu_sched *s,
+				 struct mvgpu_sched_entity *se, u64 now)
+{
+	bool want = se->enabled && mvgpu_ctx_has_work(se->ctx);
+
+	lockdep_assert_held(&s->lock);
+
+	if (want == se->runnable)
+		return false;
+	se->runnable = want;
+	if (!want) {
+		if (se->engine < 0)
+			se->wait_ns += now - se->wait_start_ns;
+		return false;
+	}
+	/* no credit for time spent idle: start from the pack */
+	se->vruntime = max(se->vruntime, s->min_vruntime);
+	if (se->engine < 0) {
+		se->wait_start_ns = now;
+		se->wait_start_seq = s->slice_seq;
+	}
+	return true;
+}
+
+static bool __mvgpu_sched_high_waiting(struct mvgpu_sched *s)
+{
+	struct mvgpu_sched_entity *se;
+
+	list_for_each_entry(se, &s->entities, node)
+		if (se->prio == MVGPU_PRIO_HIGH && se->runnable &&
+		    se->engine < 0 && !__mvgpu_se_throttled_for(s, se))
+			return true;
+	return false;
+}
+
+static struct mvgpu_sched_entity *
+__mvgpu_sched_pick(struct mvgpu_sched *s, struct mvgpu_engine *eng, u64 now,
+		   u64 *sleep_ns)
+{
+	struct mvgpu_sched_entity *se, *best = NULL;
+	u64 waited;
+
+	*sleep_ns = U64_MAX;
+	list_for_each_entry(se, &s->entities, node) {
+		u64 throttled;
+
+		if (!se->runnable || se->engine >= 0)
+			continue;
+		__mvgpu_se_refill(s, se, now);
+		throttled = __mvgpu_se_throttled_for(s, se);
+		if (throttled) {
+			*sleep_ns = min(*sleep_ns, throttled);
+			continue;
+		}
+		if (!best || se->prio > best->prio ||
+		    (se->prio == best->prio && se->vruntime < best->vruntime))
+			best = se;
+	}
+	if (!best)
+		return NULL;
+
+	best->engine = eng->index;
+	best->wait_ns += now - best->wait_start_ns;
+	waited = s->slice_seq - best->wait_start_seq;
+	best->max_wait_slices = max(best->max_wait_slices, waited);
+	best->slices++;
+	s->slice_seq++;
+	return best;
+}
+
+static void __mvgpu_sched_charge(struct mvgpu_sched *s,
+				 struct mvgpu_engine *eng,
+				 struct mvgpu_sched_entity *se, u64 delta)
+{
+	u32 weight = max_t(u32, 1, s->policy->weight(se));
+
+	se->busy_ns += delta;
+	eng->busy_ns += delta;
+	se->vruntime += div_u64(delta * MVGPU_VRUNTIME_SCALE, weight);
+	if (__mvgpu_se_rate(s, se))
+		se->tokens -= delta;
+	__mvgpu_sched_update_min_vruntime(s);
+}
+
+static void __mvgpu_sched_end_slice(struct mvgpu_sched *s,
+				    struct mvgpu_sched_entity *se, u64 now)
+{
+	se->engine = -1;
+	if (se->runnable) {
+		se->wait_start_ns = now;
+		se->wait_start_seq = s->slice_seq;
+	}
+	wake_up_all(&s->idle_wq);
+}
+
+/* Run @se on @eng until its slice ends; returns with se off the engine */
+static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
+				   struct mvgpu_sched_entity *se)
+{
+	struct mvgpu_sched *s = eng->sched;
+	struct mvgpu_gpu *gpu = s->gpu;
+	u64 start = ktime_get_ns(), now = start;
+	bool done = false;
+
+	while (!done) {
+		enum mvgpu_step_result res;
+		u64 t0 = now;
+
+		mutex_lock(&se->ctx->exec_lock);
+		res = gpu->hal->engine_step(gpu, eng->index, se->ctx);
+		mutex_unlock(&se->ctx->exec_lock);
+		now = ktime_get_ns();
+
+		spin_lock(&s->lock);
+		__mvgpu_sched_charge(s, eng, se, now - t0);
+		if (res != MVGPU_STEP_PROGRESS || !se->enabled) {
+			__mvgpu_sched_update(s, se, now);
+			done = !se->runnable || !se->enabled;
+		}
+		if (!done && se->prio == MVGPU_PRIO_NORMAL &&
+		    __mvgpu_sched_high_waiting(s)) {
+			se->preemptions++;
+			done = true;
+		}
+		if (!done && now - start >= s->timeslice_ns)
+			done = true;
+		if (!done && __mvgpu_se_rate(s, se) && se->tokens <= 0)
+			done = true;
+		if (done)
+			__mvgpu_sched_end_slice(s, se, now);
+		spin_unlock(&s->lock);
+		cond_resched();
+	}
+}
+
+static void mvgpu_engine_idle(struct mvgpu_sched *s, u64 seen, u64 sleep_ns)
+{
+	DEFINE_WAIT(wait);
+
+	prepare_to_wait(&s->work_wq, &wait, TASK_IDLE);
+	if (READ_ONCE(s->kick_seq) == seen && !kthread_should_stop()) {
+		if (sleep_ns == U64_MAX) {
+			schedule();
+		} else {
+			ktime_t t = ns_to_ktime(sleep_ns);
+
+			schedule_hrtimeout(&t, HRTIMER_MODE_REL);
+		}
+	}
+	finish_wait(&s->work_wq, &wait);
+}
+
+static int mvgpu_engine_thread(void *data)
+{
+	struct mvgpu_engine *eng = data;
+	struct mvgpu_sched *s = eng->sched;
+
+	while (!kthread_should_stop()) {
+		struct mvgpu_sched_entity *se;
+		u64 seen, sleep_ns;
+
+		spin_lock(&s->lock);
+		seen = s->kick_seq;
+		se = __mvgpu_sched_pick(s, eng, ktime_get_ns(), &sleep_ns);
+		spin_unlock(&s->lock);
+
+		if (se)
+			mvgpu_engine_run_slice(eng, se);
+		else
+			mvgpu_engine_idle(s, seen, sleep_ns);
+	}
+	return 0;
+}
+
+static void mvgpu_sched_util_work(struct work_struct *work)
+{
+	struct mvgpu_sched *s = container_of(to_delayed_work(work),
+					     struct mvgpu_sched, util_work);
+	u64 now = ktime_get_ns(), period;
+	unsigned int i;
+
+	spin_lock(&s->lock);
+	period = max_t(u64, 1, now - s->util_stamp);
+	for (i = 0; i < s->num_engines; i++) {
+		struct mvgpu_engine *eng = &s->engines[i];
+		u64 busy = eng->busy_ns - eng->util_busy_snap;
+
+		eng->util_pct = min_t(u64, 100, div64_u64(busy * 100, period));
+		eng->util_busy_snap = eng->busy_ns;
+	}
+	s->util_stamp = now;
+	spin_unlock(&s->lock);
+	schedule_delayed_work(&s->util_work, MVGPU_UTIL_PERIOD);
+}
+
+static void mvgpu_sched_stop_engines(struct mvgpu_sched *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->num_engines; i++) {
+		if (!s->engines[i].thread)
+			continue;
+		kthread_stop(s->engines[i].thread);
+		s->engines[i].thread = NULL;
+	}
+}
+
+int mvgpu_sched_init(struct mvgpu_sched *s, struct mvgpu_gpu *gpu,
+		     unsigned int num_engines)
+{
+	unsigned int i;
+
+	spin_lock_init(&s->lock);
+	INIT_LIST_HEAD(&s->entities);
+	init_waitqueue_head(&s->work_wq);
+	init_waitqueue_head(&s->idle_wq);
+	INIT_DELAYED_WORK(&s->util_work, mvgpu_sched_util_work);
+	s->gpu = gpu;
+	s->policy = mvgpu_sched_policies[MVGPU_POLICY_BEST_EFFORT];
+	s->timeslice_ns = (u64)MVGPU_TIMESLICE_DEFAULT_US * NSEC_PER_USEC;
+	s->num_engines = num_engines;
+	s->util_stamp = ktime_get_ns();
+
+	for (i = 0; i < num_engines; i++) {
+		struct mvgpu_engine *eng = &s->engines[i];
+		struct task_struct *t;
+
+		eng->sched = s;
+		eng->index = i;
+		t = kthread_run(mvgpu_engine_thread, eng, "mvgpu%u-eng%u",
+				gpu->index, i);
+		if (IS_ERR(t)) {
+			mvgpu_sched_stop_engines(s);
+			return PTR_ERR(t);
+		}
+		eng->thread = t;
+	}
+	schedule_delayed_work(&s->util_work, MVGPU_UTIL_PERIOD);
+	return 0;
+}
+
+void mvgpu_sched_fini(struct mvgpu_sched *s)
+{
+	cancel_delayed_work_sync(&s->util_work);
+	mvgpu_sched_stop_engines(s);
+	WARN_ON(!list_empty(&s->entities));
+}
+
+void mvgpu_sched_add(struct mvgpu_sched *s, struct mvgpu_sched_entity *se)
+{
+	se->engine = -1;
+	se->enabled = false;
+	se->runnable = false;
+	spin_lock(&s->lock);
+	se->vruntime = s->min_vruntime;
+	se->tokens = mvgpu_sched_burst(s);
+	se->tokens_stamp = ktime_get_ns();
+	list_add_tail(&se->node, &s->entities);
+	spin_unlock(&s->lock);
+}
+
+void mvgpu_sched_remove(struct mvgpu_sched *s, struct mvgpu_sched_entity *se)
+{
+	mvgpu_sched_disable(s, se);
+	spin_lock(&s->lock);
+	list_del(&se->node);
+	spin_unlock(&s->lock);
+}
+
+/* The entity's ring may have new work (doorbell) */
+void mvgpu_sched_kick(struct mvgpu_sched *s, struct mvgpu_sched_entity *se)
+{
+	bool woke;
+
+	spin_lock(&s->lock);
+	woke = __mvgpu_sched_update(s, se, ktime_get_ns());
+	if (woke)
+		s->kick_seq++;
+	spin_unlock(&s->lock);
+	if (woke)
+		wake_up_all(&s->work_wq);
+}
+
+void mvgpu_sched_enable(struct mvgpu_sched *s, struct mvgpu_sched_entity *se)
+{
+	spin_lock(&s->lock);
+	se->enabled = true;
+	spin_unlock(&s->lock);
+	mvgpu_sched_kick(s, se);
+}
+
+/*
+ * Take @se off the engines and wait until no engine runs it.  The caller
+ * must not hold se->ctx->exec_lock: the engine finishing its chunk needs it.
+ */
+void mvgpu_sched_disable(struct mvgpu_sched *s, struct mvgpu_sched_entity *se)
+{
+	spin_lock(&s->lock);
+	se->enabled = false;
+	__mvgpu_sched_update(s, se, ktime_get_ns());
+	spin_unlock(&s->lock);
+	wait_event(s->idle_wq, READ_ONCE(se->engine) < 0);
+}
+
+int mvgpu_sched_set_policy(struct mvgpu_sched *s, const char *name)
+{
+	struct mvgpu_sched_entity *se;
+	unsigned int i;
+	u64 now = ktime_get_ns();
+
+	for (i = 0; i < MVGPU_NUM_POLICIES; i++)
+		if (sysfs_streq(name, mvgpu_sched_policies[i]->name))
+			break;
+	if (i == MVGPU_NUM_POLICIES)
+		return -EINVAL;
+
+	spin_lock(&s->lock);
+	if (s->policy != mvgpu_sched_policies[i]) {
+		s->policy = mvgpu_sched_policies[i];
+		/* virtual runtimes of one policy mean nothing to another */
+		list_for_each_entry(se, &s->entities, node) {
+			se->vruntime = s->min_vruntime;
+			se->tokens = mvgpu_sched_burst(s);
+			se->tokens_stamp = now;
+		}
+		s->kick_seq++;
+	}
+	spin_unlock(&s->lock);
+	wake_up_all(&s->work_wq);
+	return 0;
+}
+
+int mvgpu_sched_set_timeslice(struct mvgpu_sched *s, u64 us)
+{
+	if (us < MVGPU_TIMESLICE_MIN_US || us > MVGPU_TIMESLICE_MAX_US)
+		return -ERANGE;
+	spin_lock(&s->lock);
+	s->timeslice_ns = us * NSEC_PER_USEC;
+	s->kick_seq++;
+	spin_unlock(&s->lock);
+	wake_up_all(&s->work_wq);
+	return 0;
+}

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The software GPU's MMU: every address a command uses goes through the
+ * vGPU's own page table (or, with paging off, a bounds check) and then
+ * through its partition map, so an engine can only ever touch the VRAM
+ * slices of the context it is running.
+ */
+#include <linux/mm.h>
+
+#include "mvgpu_soft.h"
+
+static void mvgpu_soft_set_fault(struct mvgpu_soft_fault *fault, u32 code,
+				 u64 addr, bool write)
+{
+	fault->code = code;
+	fault->addr = addr;
+	fault->write = write;
+}
+
+/* Kernel address of a vGPU VRAM offset already checked against its size */
+static void *mvgpu_soft_vram_addr(struct mvgpu_ctx *ctx, u64 off)
+{
+	struct mvgpu_soft_gpu *soft = ctx->gpu->hal_priv;
+	u64 slice = div64_u64(off, ctx->slice_size);
+	u64 phys = ctx->slice_base[slice] + (off - slice * ctx->slice_size);
+
+	return page_address(soft->pages[phys >> PAGE_SHIFT]) +
+	       offset_in_page(phys);
+}
+
+static bool mvgpu_soft_walk(struct mvgpu_ctx *ctx, u64 va, bool write,
+			    u64 *off, struct mvgpu_soft_fault *fault)
+{
+	u64 idx, pte;
+	__le64 *ptep;
+
+	if (!ctx->pt_entries) {
+		if (va >= ctx->vram_size) {
+			mvgpu_soft_set_fault(fault, MVGPU_FAULT_OUT_OF_RANGE,
+					     va, write);
+			return false;
+		}
+		*off = va;
+		return true;
+	}
+
+	idx = va >> MVGPU_GPU_PAGE_SHIFT;
+	if (idx >= ctx->pt_entries ||
+	    ctx->pt_base + (idx + 1) * sizeof(pte) > ctx->vram_size) {
+		mvgpu_soft_set_fault(fault, MVGPU_FAULT_OUT_OF_RANGE, va, write);
+		return false;
+	}
+	ptep = mvgpu_soft_vram_addr(ctx, ctx->pt_base + idx * sizeof(pte));
+	pte = le64_to_cpu(READ_ONCE(*ptep));
+	if (!(pte & MVGPU_PTE_VALID)) {
+		mvgpu_soft_set_fault(fault, MVGPU_FAULT_UNMAPPED, va, write);
+		return false;
+	}
+	if (write && !(pte & MVGPU_PTE_WRITE)) {
+		mvgpu_soft_set_fault(fault, MVGPU_FAULT_READ_ONLY, va, write);
+		return false;
+	}
+	*off = (pte & MVGPU_PTE_ADDR_MASK) | (va & (MVGPU_GPU_PAGE_SIZE - 1));
+	if (*off >= ctx->vram_size) {
+		mvgpu_soft_set_fault(fault, MVGPU_FAULT_OUT_OF_RANGE, va, write);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * mvgpu_soft_translate - map a GPU virtual address for the engine
+ * @ctx: the context whose page table applies
+ * @va: GPU virtual address
+ * @write: the access will write
+ * @avail: set to the bytes usable from the result (up to the page end)
+ * @fault: filled in when the translation faults
+ *
+ * Return: a kernel address, or NULL with @fault filled in.
+ */
+void *mvgpu_soft_translate(struct mvgpu_ctx *ctx, u64 va, bool write,
+			   u32 *avail, struct mvgpu_soft_fault *fault)
+{
+	u64 off;
+
+	if (!mvgpu_soft_walk(ctx, va, write, &off, fault))
+		return NULL;
+	*avail = MVGPU_GPU_PAGE_SIZE - (off & (MVGPU_GPU_PAGE_SIZE - 1));
+	return mvgpu_soft_vram_addr(ctx, off);
+}
+
+int mvgpu_soft_read_va(struct mvgpu_ctx *ctx, u64 va, void *buf, u32 len,
+		       struct mvgpu_soft_fault *fault)
+{
+	while (len) {
+		u32 avail;
+		void *src = mvgpu_soft_translate(ctx, va, false, &avail, fault);
+
+		if (!src)
+			return -EFAULT;
+		avail = min(avail, len);
+		memcpy(buf, src, avail);
+		buf += avail;
+		va += avail;
+		len -= avail;
+	}
+	return 0;
+}
+
+int mvgpu_soft_write_va(struct mvgpu_ctx *ctx, u64 va, const void *buf,
+			u32 len, struct mvgpu_soft_fault *fault)
+{
+	while (len) {
+		u32 avail;
+		void *dst = mvgpu_soft_translate(ctx, va, true, &avail, fault);
+
+		if (!dst)
+			return -EFAULT;
+		avail = min(avail, len);
+		memcpy(dst, buf, avail);
+		buf += avail;
+		va += avail;
+		len -= avail;
+	}
+	return 0;
+}
+
+/*
+ * With paging off a whole range can be checked before a command starts, so
+ * an out-of-range command is refused before it changes anything.  With
+ * paging on the table is walked as the command goes and a fault can come
+ * after part of the command ran.
+ */
+bool mvgpu_soft_range_ok(struct mvgpu_ctx *ctx, u64 va, u64 len, bool write,
+			 struct mvgpu_soft_fault *fault)
+{
+	if (ctx->pt_entries || !len)
+		return true;
+	if (va >= ctx->vram_size) {
+		mvgpu_soft_set_fault(fault, MVGPU_FAULT_OUT_OF_RANGE, va, write);
+		return false;
+	}
+	if (len > ctx->vram_size - va) {
+		mvgpu_soft_set_fault(fault, MVGPU_FAULT_OUT_OF_RANGE,
+				     ctx->vram_size, write);
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vGPU types and VRAM capacity.
+ *
+ * A GPU's VRAM is cut into MVGPU_SLICES equal slices; a type of divisor D
+ * takes MVGPU_SLICES / D of them and the same fraction of the engines.
+ * Slices need not be contiguous (the vGPU's VRAM BAR and its engine
+ * context map them in order), so any mix of types fits as long as enough
+ * slices are free and available_instances is exactly free / needed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/sysfs.h>
+
+#include "mvgpu.h"
+
+static const unsigned int mvgpu_type_divisors[MVGPU_NUM_TYPES] = { 1, 2, 4, 8 };
+
+#define MVGPU_ALL_SLICES	(BIT(MVGPU_SLICES) - 1)
+
+static struct mvgpu_type *mvgpu_to_type(struct mdev_type *mtype)
+{
+	return container_of(mtype, struct mvgpu_type, mtype);
+}
+
+void mvgpu_types_init(struct mvgpu_gpu *gpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < MVGPU_NUM_TYPES; i++) {
+		struct mvgpu_type *type = &gpu->types[i];
+		unsigned int div = mvgpu_type_divisors[i];
+
+		type->gpu = gpu;
+		type->divisor = div;
+		type->slices = MVGPU_SLICES / div;
+		snprintf(type->sysfs_name, sizeof(type->sysfs_name), "%u", div);
+		snprintf(type->pretty_name, sizeof(type->pretty_name),
+			 "mvgpu 1/%u (%llu MiB)", div,
+			 (gpu->vram_size / div) >> 20);
+		type->mtype.sysfs_name = type->sysfs_name;
+		type->mtype.pretty_name = type->pretty_name;
+		gpu->mtypes[i] = &type->mtype;
+	}
+}
+
+static unsigned int mvgpu_free_slices(struct mvgpu_gpu *gpu)
+{
+	return MVGPU_SLICES - hweight_long(READ_ONCE(gpu->slice_map));
+}
+
+unsigned int mvgpu_type_available(struct mdev_type *mtype)
+{
+	struct mvgpu_type *type = mvgpu_to_type(mtype);
+
+	return mvgpu_free_slices(type->gpu) / type->slices;
+}
+
+ssize_t mvgpu_type_description(struct mdev_type *mtype, char *buf)
+{
+	struct mvgpu_type *type = mvgpu_to_type(mtype);
+	u64 vram = type->gpu->vram_size / type->divisor;
+	unsigned int permille = 1000 / type->divisor;
+
+	return sysfs_emit(buf, "vram=%lluMiB share=%u.%u%% max_instances=%u\n",
+			  vram >> 20, permille / 10, permille % 10,
+			  type->divisor);
+}
+
+/*
+ * Take type->slices free slices for a new vGPU and report their physical
+ * offsets in order.  -ENOSPC when the GPU has not enough left.
+ */
+int mvgpu_gpu_reserve_slices(struct mvgpu_gpu *gpu,
+			     const struct mvgpu_type *type,
+			     u64 slice_base[MVGPU_SLICES])
+{
+	unsigned long map;
+	unsigned int n = 0, bit;
+
+	mutex_lock(&gpu->lock);
+	if (mvgpu_free_slices(gpu) < type->slices) {
+		mutex_unlock(&gpu->lock);
+		return -ENOSPC;
+	}
+	map = gpu->slice_map;
+	for_each_clear_bit(bit, &map, MVGPU_SLICES) {
+		if (n == type->slices)
+			break;
+		slice_base[n++] = (u64)bit * gpu->slice_size;
+		__set_bit(bit, &map);
+	}
+	WRITE_ONCE(gpu->slice_map, map);
+	mutex_unlock(&gpu->lock);
+	return 0;
+}
+
+void mvgpu_gpu_release_slices(struct mvgpu_gpu *gpu,
+			      const struct mvgpu_type *type,
+			      const u64 slice_base[MVGPU_SLICES])
+{
+	unsigned long map;
+	unsigned int i;
+
+	mutex_lock(&gpu->lock);
+	map = gpu->slice_map;
+	for (i = 0; i < type->slices; i++)
+		__clear_bit(slice_base[i] / gpu->slice_size, &map);
+	WRITE_ONCE(gpu->slice_map, map & MVGPU_ALL_SLICES);
+	mutex_unlock(&gpu->lock);
+}

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vGPU lifecycle: create (mdev probe), open, close, reset and remove, and
+ * the hooks an engine uses to reach back into the vGPU (DMA, interrupts).
+ *
+ * Create reserves the VRAM slices and backs them, so a vGPU that exists
+ * always has its memory.  Remove of an open vGPU waits: VFIO core calls
+ * our request op, which signals the client's request eventfd, until the
+ * client closes the device; only then is the partition scrubbed and given
+ * back.  Each vGPU pins the module, so the module cannot be unloaded
+ * while vGPUs exist.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/vfio.h>
+
+#include "mvgpu.h"
+
+static int mvgpu_ctx_dma_rw(struct mvgpu_ctx *ctx, u64 iova, void *buf,
+			    size_t len, bool write)
+{
+	struct mvgpu_vgpu *vgpu = mvgpu_ctx_to_vgpu(ctx);
+
+	return vfio_dma_rw(&vgpu->vdev, iova, buf, len, write);
+}
+
+static void mvgpu_ctx_raise_irq(struct mvgpu_ctx *ctx, u32 causes)
+{
+	mvgpu_irq_raise(mvgpu_ctx_to_vgpu(ctx), causes);
+}
+
+static const struct mvgpu_ctx_ops mvgpu_vgpu_ctx_ops = {
+	.dma_rw		= mvgpu_ctx_dma_rw,
+	.raise_irq	= mvgpu_ctx_raise_irq,
+};
+
+bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx)
+{
+	return READ_ONCE(ctx->ring_size) && !READ_ONCE(ctx->faulted) &&
+	       READ_ONCE(ctx->head) != READ_ONCE(ctx->tail);
+}
+
+/* Engine state to reset values; the counters are statistics and stay */
+void mvgpu_ctx_reset(struct mvgpu_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->exec_lock);
+	ctx->pt_base = 0;
+	WRITE_ONCE(ctx->pt_entries, 0);
+	ctx->ring_base = 0;
+	WRITE_ONCE(ctx->ring_size, 0);
+	WRITE_ONCE(ctx->tail, 0);
+	WRITE_ONCE(ctx->head, 0);
+	WRITE_ONCE(ctx->fence, 0);
+	WRITE_ONCE(ctx->faulted, false);
+	ctx->fault_status = 0;
+	ctx->fault_head = 0;
+	ctx->fault_addr = 0;
+	ctx->cmd_valid = false;
+	ctx->cmd_progress = 0;
+}
+
+static void mvgpu_vgpu_release_vram(struct mvgpu_vgpu *vgpu,
+				    unsigned int populated)
+{
+	struct mvgpu_gpu *gpu = vgpu->gpu;
+	unsigned int i;
+
+	for (i = 0; i < populated; i++)
+		gpu->hal->vram_release(gpu, vgpu->ctx.slice_base[i],
+				       gpu->slice_size);
+	mvgpu_gpu_release_slices(gpu, vgpu->type, vgpu->ctx.slice_base);
+}
+
+static int mvgpu_vgpu_alloc_vram(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_gpu *gpu = vgpu->gpu;
+	const struct mvgpu_type *type = vgpu->type;
+	unsigned int i;
+	int ret;
+
+	ret = mvgpu_gpu_reserve_slices(gpu, type, vgpu->ctx.slice_base);
+	if (ret) {
+		dev_err(vgpu->vdev.dev,
+			"no capacity on %s for type %s: it needs %u of %u VRAM slices, fewer are free\n",
+			dev_name(&gpu->dev), type->sysfs_name, type->slices,
+			MVGPU_SLICES);
+		return ret;
+	}
+	for (i = 0; i < type->slices; i++) {
+		ret = gpu->hal->vram_populate(gpu, vgpu->ctx.slice_base[i],
+					      gpu->slice_size);
+		if (ret) {
+			dev_err(vgpu->vdev.dev,
+				"cannot back %llu MiB of VRAM with host memory (%d)\n",
+				vgpu->ctx.vram_size >> 20, ret);
+			mvgpu_vgpu_release_vram(vgpu, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* vfio_device_ops.init: everything a new vGPU needs, or nothing */
+int mvgpu_vgpu_init(struct vfio_device *vdev)
+{
+	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
+	struct mdev_device *mdev = to_mdev_device(vdev->dev);
+	struct mvgpu_type *type = container_of(mdev->type, struct mvgpu_type,
+					       mtype);
+	struct mvgpu_gpu *gpu = type->gpu;
+	int ret;
+
+	vgpu->gpu = gpu;
+	vgpu->type = type;
+	mutex_init(&vgpu->lock);
+	mutex_init(&vgpu->ctx.exec_lock);
+	mvgpu_irq_init(vgpu);
+
+	vgpu->ctx.ops = &mvgpu_vgpu_ctx_ops;
+	vgpu->ctx.gpu = gpu;
+	vgpu->ctx.slice_size = gpu->slice_size;
+	vgpu->ctx.vram_size = gpu->vram_size / type->divisor;
+
+	vgpu->se.ctx = &vgpu->ctx;
+	vgpu->se.share_permille = 1000 / type->divisor;
+	vgpu->se.weight = type->slices;
+	vgpu->se.prio = MVGPU_PRIO_NORMAL;
+
+	ret = mvgpu_vgpu_alloc_vram(vgpu);
+	if (ret)
+		return ret;
+
+	ret = mvgpu_vram_init(vgpu);
+	if (ret)
+		goto err_vram;
+
+	mutex_lock(&vgpu->lock);
+	mvgpu_cfg_reset(vgpu);
+	mutex_unlock(&vgpu->lock);
+
+	mvgpu_sched_add(&gpu->sched, &vgpu->se);
+	mutex_lock(&gpu->lock);
+	list_add_tail(&vgpu->node, &gpu->vgpus);
+	mutex_unlock(&gpu->lock);
+	return 0;
+
+err_vram:
+	mvgpu_vgpu_release_vram(vgpu, type->slices);
+	return ret;
+}
+
+/* Undo what init did that must not outlive the mdev device */
+static void mvgpu_vgpu_teardown(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_gpu *gpu = vgpu->gpu;
+
+	mutex_lock(&gpu->lock);
+	list_del(&vgpu->node);
+	mutex_unlock(&gpu->lock);
+	mvgpu_sched_remove(&gpu->sched, &vgpu->se);
+
+	mutex_lock(&vgpu->lock);
+	vgpu->open = false;
+	mvgpu_vram_update(vgpu);	/* nothing may map the pages now */
+	mutex_unlock(&vgpu->lock);
+	mvgpu_vgpu_release_vram(vgpu, vgpu->type->slices);
+}
+
+/* vfio_device_ops.release: the last reference is gone */
+void mvgpu_vgpu_release(struct vfio_device *vdev)
+{
+	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
+
+	mvgpu_vram_fini(vgpu);
+	mutex_destroy(&vgpu->ctx.exec_lock);
+	mutex_destroy(&vgpu->lock);
+	vfio_free_device(vdev);
+}
+
+/**
+ * mvgpu_vgpu_reset - bring the vGPU back to its reset state
+ * @vgpu: the vGPU, vgpu->lock held
+ * @function_reset: also reset PCI config space (VFIO_DEVICE_RESET, open);
+ *	false for the BAR0 RESET register, which keeps the PCI state
+ *
+ * Stops the engines on this vGPU, clears its context, registers and
+ * interrupt causes.  VRAM contents are kept.  A function reset turns
+ * memory decoding off, which zaps the user's VRAM mappings.
+ */
+void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool function_reset)
+{
+	struct mvgpu_sched *sched = &vgpu->gpu->sched;
+
+	lockdep_assert_held(&vgpu->lock);
+
+	mvgpu_sched_disable(sched, &vgpu->se);
+	mutex_lock(&vgpu->ctx.exec_lock);
+	mvgpu_ctx_reset(&vgpu->ctx);
+	mutex_unlock(&vgpu->ctx.exec_lock);
+	mvgpu_mmio_reset(vgpu);
+	mvgpu_irq_reset(vgpu);
+	if (function_reset) {
+		mvgpu_cfg_reset(vgpu);
+		WRITE_ONCE(vgpu->ctx.dma_enabled, false);
+		mvgpu_irq_set_intx_disabled(vgpu, false);
+		mvgpu_vram_update(vgpu);
+	}
+	if (vgpu->open)
+		mvgpu_sched_enable(sched, &vgpu->se);
+}
+
+int mvgpu_vgpu_open(struct vfio_device *vdev)
+{
+	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	mvgpu_vgpu_reset(vgpu, true);
+	vgpu->open = true;
+	vgpu->owner_pid = task_tgid_nr(current);
+	get_task_comm(vgpu->owner_comm, current);
+	mvgpu_sched_enable(&vgpu->gpu->sched, &vgpu->se);
+	mutex_unlock(&vgpu->lock);
+	dev_dbg(vdev->dev, "opened by %s (%d)\n", vgpu->owner_comm,
+		vgpu->owner_pid);
+	return 0;
+}
+
+void mvgpu_vgpu_close(struct vfio_device *vdev)
+{
+	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	/* engines off first: DMA needs the device open */
+	mvgpu_sched_disable(&vgpu->gpu->sched, &vgpu->se);
+	vgpu->open = false;
+	mvgpu_vram_update(vgpu);
+	mvgpu_irq_teardown(vgpu);
+	vgpu->owner_pid = 0;
+	vgpu->owner_comm[0] = '\0';
+	mutex_unlock(&vgpu->lock);
+}
+
+static int mvgpu_mdev_probe(struct mdev_device *mdev)
+{
+	struct mvgpu_vgpu *vgpu;
+	int ret;
+
+	/* a vGPU pins the module: rmmod is refused while vGPUs exist */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+
+	vgpu = vfio_alloc_device(mvgpu_vgpu, vdev, &mdev->dev,
+				 &mvgpu_vfio_ops);
+	if (IS_ERR(vgpu)) {
+		ret = PTR_ERR(vgpu);
+		goto err_module;
+	}
+
+	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
+	if (ret) {
+		dev_err(&mdev->dev, "cannot register with VFIO (%d)\n", ret);
+		goto err_put;
+	}
+	dev_set_drvdata(&mdev->dev, vgpu);
+	dev_info(&mdev->dev, "created on %s: type %s, %llu MiB VRAM\n",
+		 dev_name(&vgpu->gpu->dev), vgpu->type->sysfs_name,
+		 vgpu->ctx.vram_size >> 20);
+	return 0;
+
+err_put:
+	mvgpu_vgpu_teardown(vgpu);
+	vfio_put_device(&vgpu->vdev);
+err_module:
+	module_put(THIS_MODULE);
+	return ret;
+}
+
+static void mvgpu_mdev_remove(struct mdev_device *mdev)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
+
+	/* waits for the client to close, calling mvgpu_vfio_request */
+	vfio_unregister_group_dev(&vgpu->vdev);
+	mvgpu_vgpu_teardown(vgpu);
+	dev_info(&mdev->dev, "removed, %llu MiB of VRAM scrubbed and returned\n",
+		 vgpu->ctx.vram_size >> 20);
+	vfio_put_device(&vgpu->vdev);
+	module_put(THIS_MODULE);
+}
+
+struct mdev_driver mvgpu_mdev_driver = {
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.driver = {
+		.name		= MVGPU_NAME,
+		.owner		= THIS_MODULE,
+		.mod_name	= KBUILD_MODNAME,
+		.dev_groups	= mvgpu_vgpu_groups,
+	},
+	.probe		= mvgpu_mdev_probe,
+	.remove		= mvgpu_mdev_remove,
+	.get_available	= mvgpu_type_available,
+	.show_description = mvgpu_type_description,
+};

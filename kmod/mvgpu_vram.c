@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VRAM BAR: read/write through the region and mmap with pages put in
+ * on demand by a fault handler, each backed by this vGPU's partition.
+ *
+ * Every vGPU owns a file on a private pseudo filesystem, and its mappings
+ * are moved onto that file at mmap time, so unmap_mapping_range() on it
+ * zaps exactly this vGPU's user mappings (the vfio device files all share
+ * one anonymous inode).  A mapping still holds a reference to the vfio
+ * device file it came from, so, as with vfio-pci, the device stays open
+ * while it is mapped.
+ *
+ * vram_rwsem orders faults against zapping: a fault maps a page only
+ * while vram_enabled holds (device open, PCI memory decoding on); turning
+ * it off takes the semaphore for writing and zaps, so no page can be
+ * mapped after that until it is turned on again.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pseudo_fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "mvgpu.h"
+
+#define MVGPU_VRAM_FS_MAGIC	0x6d766770	/* "mvgp" */
+
+static struct vfsmount *mvgpu_vram_mnt;
+
+static int mvgpu_vram_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, MVGPU_VRAM_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type mvgpu_vram_fs_type = {
+	.name		 = "mvgpu_vram",
+	.init_fs_context = mvgpu_vram_init_fs_context,
+	.kill_sb	 = kill_anon_super,
+};
+
+int mvgpu_vram_module_init(void)
+{
+	mvgpu_vram_mnt = kern_mount(&mvgpu_vram_fs_type);
+	return PTR_ERR_OR_ZERO(mvgpu_vram_mnt);
+}
+
+void mvgpu_vram_module_exit(void)
+{
+	kern_unmount(mvgpu_vram_mnt);
+}
+
+static const struct file_operations mvgpu_vram_fops = {
+	.owner = THIS_MODULE,
+};
+
+int mvgpu_vram_init(struct mvgpu_vgpu *vgpu)
+{
+	struct inode *inode;
+	struct file *file;
+
+	init_rwsem(&vgpu->vram_rwsem);
+	atomic64_set(&vgpu->vram_faults, 0);
+
+	inode = alloc_anon_inode(mvgpu_vram_mnt->mnt_sb);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	/* the file's release puts the module, as its fops owner */
+	__module_get(THIS_MODULE);
+	file = alloc_file_pseudo(inode, mvgpu_vram_mnt, "mvgpu-vram", O_RDWR,
+				 &mvgpu_vram_fops);
+	if (IS_ERR(file)) {
+		module_put(THIS_MODULE);
+		iput(inode);
+		return PTR_ERR(file);
+	}
+	vgpu->vram_file = file;
+	return 0;
+}
+
+void mvgpu_vram_fini(struct mvgpu_vgpu *vgpu)
+{
+	if (vgpu->vram_file)
+		fput(vgpu->vram_file);
+	vgpu->vram_file = NULL;
+}
+
+/* The page behind a vGPU VRAM offset, through its partition map */
+struct page *mvgpu_vgpu_vram_page(struct mvgpu_vgpu *vgpu, u64 off)
+{
+	struct mvgpu_ctx *ctx = &vgpu->ctx;
+	u64 slice = div64_u64(off, ctx->slice_size);
+	u64 phys = ctx->slice_base[slice] + (off - slice * ctx->slice_size);
+
+	return vgpu->gpu->hal->vram_page(vgpu->gpu, phys);
+}
+
+/* Follow the device state: open and memory decoding on.  vgpu->lock held */
+void mvgpu_vram_update(struct mvgpu_vgpu *vgpu)
+{
+	bool enable = vgpu->open && mvgpu_cfg_mem_enabled(vgpu);
+
+	lockdep_assert_held(&vgpu->lock);
+	if (enable == vgpu->vram_enabled)
+		return;
+
+	down_write(&vgpu->vram_rwsem);
+	vgpu->vram_enabled = enable;
+	if (!enable)
+		unmap_mapping_range(vgpu->vram_file->f_mapping, 0, 0, true);
+	up_write(&vgpu->vram_rwsem);
+}
+
+ssize_t mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+		      size_t count, u64 off, bool write)
+{
+	size_t done = 0;
+	ssize_t ret = 0;
+	void *bounce;
+
+	if (off >= vgpu->ctx.vram_size || count > vgpu->ctx.vram_size - off)
+		return -EINVAL;
+
+	bounce = (void *)__get_free_page(GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	while (done < count) {
+		u64 pos = off + done;
+		size_t n = min_t(size_t, count - done,
+				 PAGE_SIZE - offset_in_page(pos));
+		void *vram;
+
+		/* user copies stay outside the semaphore: they may fault on us */
+		if (write && copy_from_user(bounce, ubuf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		down_read(&vgpu->vram_rwsem);
+		if (!vgpu->vram_enabled) {
+			up_read(&vgpu->vram_rwsem);
+			dev_dbg_ratelimited(vgpu->vdev.dev,
+					    "VRAM access with memory decoding off refused\n");
+			ret = -EIO;
+			break;
+		}
+		vram = page_address(mvgpu_vgpu_vram_page(vgpu, pos)) +
+		       offset_in_page(pos);
+		if (write)
+			memcpy(vram, bounce, n);
+		else
+			memcpy(bounce, vram, n);
+		up_read(&vgpu->vram_rwsem);
+		if (!write && copy_to_user(ubuf + done, bounce, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+	}
+	free_page((unsigned long)bounce);
+	return done ? done : ret;
+}
+
+/* What a VRAM mapping holds on to; shared by the VMAs a split makes */
+struct mvgpu_vram_mapping {
+	refcount_t ref;
+	struct mvgpu_vgpu *vgpu;
+	struct file *devfile;		/* keeps the vfio device open */
+};
+
+static void mvgpu_vram_vma_open(struct vm_area_struct *vma)
+{
+	struct mvgpu_vram_mapping *map = vma->vm_private_data;
+
+	refcount_inc(&map->ref);
+}
+
+static void mvgpu_vram_vma_close(struct vm_area_struct *vma)
+{
+	struct mvgpu_vram_mapping *map = vma->vm_private_data;
+
+	if (refcount_dec_and_test(&map->ref)) {
+		fput(map->devfile);
+		kfree(map);
+	}
+}
+
+static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
+{
+	struct mvgpu_vram_mapping *map = vmf->vma->vm_private_data;
+	struct mvgpu_vgpu *vgpu = map->vgpu;
+	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	down_read(&vgpu->vram_rwsem);
+	if (vgpu->vram_enabled && off < vgpu->ctx.vram_size) {
+		struct page *page = mvgpu_vgpu_vram_page(vgpu, off);
+
+		ret = vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
+		atomic64_inc(&vgpu->vram_faults);
+	}
+	up_read(&vgpu->vram_rwsem);
+	if (ret == VM_FAULT_SIGBUS)
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "VRAM fault at 0x%llx with memory decoding off: SIGBUS\n",
+				    off);
+	return ret;
+}
+
+static const struct vm_operations_struct mvgpu_vram_vm_ops = {
+	.open	= mvgpu_vram_vma_open,
+	.close	= mvgpu_vram_vma_close,
+	.fault	= mvgpu_vram_fault,
+};
+
+/**
+ * mvgpu_vram_mmap - map the VRAM BAR, pages to come on first touch
+ * @vgpu: the vGPU
+ * @vma: the new mapping; vm_pgoff is the offset inside the region
+ *
+ * Return: 0, or -EINVAL for a private mapping or one past the VRAM.
+ */
+int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
+{
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 size = vma->vm_end - vma->vm_start;
+	struct mvgpu_vram_mapping *map;
+
+	if (!(vma->vm_flags & VM_SHARED)) {
+		dev_dbg(vgpu->vdev.dev, "private mapping of VRAM refused\n");
+		return -EINVAL;
+	}
+	if (off >= vgpu->ctx.vram_size || size > vgpu->ctx.vram_size - off) {
+		dev_dbg(vgpu->vdev.dev,
+			"mapping of 0x%llx bytes at 0x%llx is past the VRAM\n",
+			size, off);
+		return -EINVAL;
+	}
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	refcount_set(&map->ref, 1);
+	map->vgpu = vgpu;
+	map->devfile = get_file(vma->vm_file);
+
+	vma->vm_private_data = map;
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_ops = &mvgpu_vram_vm_ops;
+	vma_set_file(vma, vgpu->vram_file);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers for the tests that run inside the sandbox VM against the real
+ * module: sysfs, vGPU lifecycle, the raw VFIO uAPI and the kernel log.
+ * Every helper returns 0 or a negative errno, never exits, so a test can
+ * assert on the exact error.
+ */
+#ifndef MVGPU_TEST_H
+#define MVGPU_TEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <cmocka.h>
+#include <linux/vfio.h>
+
+#include "mvgpu_uapi.h"
+
+#define MT_CLASS	"/sys/class/mvgpu"
+#define MT_MDEV_BUS	"/sys/class/mdev_bus"
+#define MT_MDEV_DEVICES	"/sys/bus/mdev/devices"
+#define MT_UUID_LEN	37
+
+#define MT_REGION(index)	((uint64_t)(index) << 40)
+
+/* sysfs */
+int mt_read_str(const char *path, char *buf, size_t len);
+int mt_read_u64(const char *path, uint64_t *val);
+int mt_write_str(const char *path, const char *s);
+int mt_readf_u64(uint64_t *val, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int mt_writef(const char *val, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool mt_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* vGPUs: gpu is the parent index (mvgpuN), divisor 1, 2, 4 or 8 */
+void mt_uuid(char out[MT_UUID_LEN]);
+int mt_create(unsigned int gpu, unsigned int divisor, const char *uuid);
+int mt_create_new(unsigned int gpu, unsigned int divisor,
+		  char uuid[MT_UUID_LEN]);
+int mt_remove(const char *uuid);
+int mt_remove_all(void);
+int mt_available(unsigned int gpu, unsigned int divisor);
+int mt_vgpu_stat(const char *uuid, const char *name, uint64_t *val);
+int mt_vgpu_set(const char *uuid, const char *attr, const char *val);
+
+/* The kernel log: mark where a test starts, then look after the mark */
+void mt_kmsg_mark(void);
+bool mt_kmsg_contains(const char *needle);
+
+/* VFIO: container, group and device for one vGPU */
+struct mt_vfio {
+	int container;
+	int group;
+	int device;
+	int group_id;
+};
+
+int mt_vfio_open(const char *uuid, struct mt_vfio *v);
+void mt_vfio_close(struct mt_vfio *v);
+int mt_iommu_group(const char *uuid);
+
+int mt_region_read(int device, unsigned int index, uint64_t off, void *buf,
+		   size_t len);
+int mt_region_write(int device, unsigned int index, uint64_t off,
+		    const void *buf, size_t len);
+int mt_cfg_read(int device, uint32_t off, void *buf, size_t len);
+int mt_cfg_write(int device, uint32_t off, const void *buf, size_t len);
+int mt_cfg_write16(int device, uint32_t off, uint16_t val);
+uint16_t mt_cfg_read16(int device, uint32_t off);
+uint32_t mt_cfg_read32(int device, uint32_t off);
+/* turn memory decoding and bus mastering on */
+int mt_enable(int device);
+
+int mt_reg_read32(int device, uint32_t off, uint32_t *val);
+int mt_reg_write32(int device, uint32_t off, uint32_t val);
+int mt_reg_read64(int device, uint32_t off, uint64_t *val);
+int mt_reg_write64(int device, uint32_t off, uint64_t val);
+uint32_t mt_reg32(int device, uint32_t off);	/* fails the test on error */
+uint64_t mt_reg64(int device, uint32_t off);
+
+/* eventfds bound with VFIO_DEVICE_SET_IRQS; -1 unbinds */
+int mt_set_irq_eventfd(int device, unsigned int index, int fd);
+int mt_set_irqs(int device, uint32_t flags, unsigned int index,
+		uint32_t start, uint32_t count, const void *data,
+		size_t data_len);
+int mt_disable_irq(int device, unsigned int index);
+/* wait for an eventfd: 1 signalled, 0 timed out */
+int mt_eventfd_wait(int fd, int timeout_ms, uint64_t *count);
+
+/* run a whole test group with TAP output */
+int mt_run(const char *name, const struct CMUnitTest *tests, size_t n,
+	   CMFixtureFunction setup, CMFixtureFunction teardown);
+#define MT_RUN(name, tests, setup, teardown) \
+	mt_run(name, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown)
+
+#endif /* MVGPU_TEST_H */
