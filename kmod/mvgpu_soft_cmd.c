@@ -216,7 +216,7 @@ static int mvgpu_soft_exec_dma(struct mvgpu_ctx *ctx, bool to_host,
 		if (!READ_ONCE(ctx->dma_enabled)) {
 			fault->code = MVGPU_FAULT_BUS_MASTER;
 			fault->addr = iova + ctx->cmd_progress;
-			fault->write = !to_host;
+			fault->write = to_host;
 			return -EFAULT;
 		}
 		vram = mvgpu_soft_translate(ctx, va + ctx->cmd_progress,
