@@ -91,6 +91,40 @@ int mt_disable_irq(int device, unsigned int index);
 /* wait for an eventfd: 1 signalled, 0 timed out */
 int mt_eventfd_wait(int fd, int timeout_ms, uint64_t *count);
 
+/*
+ * A vGPU opened raw for engine tests: created, opened through VFIO, memory
+ * and bus mastering on, VRAM mapped, MSI bound to an eventfd, all
+ * interrupt causes unmasked, and a command ring at MT_RING_OFF.
+ */
+#define MT_RING_OFF	0x10000ull
+#define MT_RING_SIZE	0x10000u	/* 1023 commands */
+#define MT_DATA_OFF	0x100000ull	/* first byte free for test data */
+
+struct mt_dev {
+	char uuid[MT_UUID_LEN];
+	struct mt_vfio v;
+	uint8_t *vram;
+	uint64_t vram_size;
+	uint32_t tail;
+	int msi;
+};
+
+int mt_dev_open(struct mt_dev *d, unsigned int gpu, unsigned int divisor);
+int mt_dev_attach(struct mt_dev *d);	/* open an existing d->uuid */
+void mt_dev_close(struct mt_dev *d);	/* also removes the vGPU */
+int mt_dev_ring_init(struct mt_dev *d);
+/* commands that still fit in the ring now */
+uint32_t mt_dev_ring_room(struct mt_dev *d);
+/* queue n commands and ring the doorbell; -EAGAIN without room */
+int mt_dev_submit(struct mt_dev *d, const struct mvgpu_cmd *cmds,
+		  unsigned int n);
+/* wait until the ring is empty: 0, -EIO on a fault, -ETIMEDOUT */
+int mt_dev_wait_idle(struct mt_dev *d, int timeout_ms);
+/* submit and wait */
+int mt_dev_run(struct mt_dev *d, const struct mvgpu_cmd *cmds,
+	       unsigned int n, int timeout_ms);
+int mt_dev_reset(struct mt_dev *d);	/* RESET register + ring again */
+
 /* run a whole test group with TAP output */
 int mt_run(const char *name, const struct CMUnitTest *tests, size_t n,
 	   CMFixtureFunction setup, CMFixtureFunction teardown);

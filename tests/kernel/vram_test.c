@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VRAM BAR: a pattern written through mmap reads back through pread
+ * and through a second mapping in another process; first-touch faults
+ * match the pages touched; reset and memory-decoding-off zap mappings
+ * (SIGBUS, never someone else's data); mmap refusals; a mapping keeps the
+ * device open, so remove waits for munmap; two vGPUs never see each
+ * other's bytes through any access path; VRAM is scrubbed on remove.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+
+#include "mvgpu_test.h"
+
+#define PAGE 4096ul
+
+static sigjmp_buf bus_jmp;
+static volatile sig_atomic_t bus_errors;
+
+static void on_sigbus(int sig)
+{
+	bus_errors++;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* 1 if reading the byte raised SIGBUS; *out gets it otherwise */
+static int probe_read(volatile uint8_t *p, uint8_t *out)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int bus = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1))
+		bus = 1;
+	else
+		*out = *p;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+static int cleanup(void **state)
+{
+	mt_remove_all();
+	return 0;
+}
+
+static uint8_t *map_vram(struct mt_vfio *v, uint64_t size, uint64_t off)
+{
+	return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->device,
+		    MT_REGION(MVGPU_VRAM_BAR_INDEX) + off);
+}
+
+static void fill_pattern(uint8_t *p, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += 4)
+		*(uint32_t *)(p + i) = seed ^ (uint32_t)(i * 2654435761u);
+}
+
+static int check_pattern(const uint8_t *p, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += 4)
+		if (*(const uint32_t *)(p + i) != (seed ^ (uint32_t)(i * 2654435761u)))
+			return -1;
+	return 0;
+}
+
+static void test_mmap_pread_second_mapping(void **state)
+{
+	const size_t len = 64 * PAGE;
+	struct mt_vfio v;
+	char uuid[MT_UUID_LEN];
+	uint8_t *map, *buf = malloc(len);
+	uint64_t faults0, faults1;
+	pid_t pid;
+	int status;
+
+	assert_int_equal(mt_create_new(0, 8, uuid), 0);
+	assert_int_equal(mt_vfio_open(uuid, &v), 0);
+	assert_int_equal(mt_enable(v.device), 0);
+	map = map_vram(&v, len, 0);
+	assert_true(map != MAP_FAILED);
+
+	assert_int_equal(mt_vgpu_stat(uuid, "vram_faults", &faults0), 0);
+	fill_pattern(map, len, 0xc0ffee);
+	assert_int_equal(mt_vgpu_stat(uuid, "vram_faults", &faults1), 0);
+	/* one fault per page touched, not more */
+	assert_int_equal(faults1 - faults0, len / PAGE);
+	fill_pattern(map, len, 0xc0ffee);
+	assert_int_equal(mt_vgpu_stat(uuid, "vram_faults", &faults0), 0);
+	assert_int_equal(faults0, faults1);
+
+	/* pread sees it */
+	assert_int_equal(mt_region_read(v.device, MVGPU_VRAM_BAR_INDEX, 0, buf,
+					len), 0);
+	assert_int_equal(check_pattern(buf, len, 0xc0ffee), 0);
+	/* pwrite in the middle shows through the mapping */
+	memset(buf, 0x5a, 100);
+	assert_int_equal(mt_region_write(v.device, MVGPU_VRAM_BAR_INDEX,
+					 3 * PAGE + 7, buf, 100), 0);
+	assert_int_equal(map[3 * PAGE + 7], 0x5a);
+	assert_int_equal(map[3 * PAGE + 106], 0x5a);
+	fill_pattern(map, len, 0xc0ffee);
+
+	/* a second mapping, in a second process sharing the device fd */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint8_t *second = map_vram(&v, len, 0);
+
+		if (second == MAP_FAILED)
+			_exit(2);
+		if (check_pattern(second, len, 0xc0ffee))
+			_exit(3);
+		/* and a mapping at an offset */
+		munmap(second, len);
+		second = map_vram(&v, PAGE, 5 * PAGE);
+		if (second == MAP_FAILED)
+			_exit(4);
+		_exit(memcmp(second, map + 5 * PAGE, PAGE) ? 5 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	munmap(map, len);
+	mt_vfio_close(&v);
+	free(buf);
+}
+
+static void test_mmap_refusals(void **state)
+{
+	struct mt_vfio v;
+	char uuid[MT_UUID_LEN];
+	uint64_t vram = 0;
+	void *p;
+
+	assert_int_equal(mt_create_new(0, 8, uuid), 0);
+	assert_int_equal(mt_vfio_open(uuid, &v), 0);
+	assert_int_equal(mt_enable(v.device), 0);
+	assert_int_equal(mt_reg_read64(v.device, MVGPU_REG_VRAM_SIZE, &vram), 0);
+
+	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, v.device,
+		 MT_REGION(MVGPU_VRAM_BAR_INDEX));
+	assert_true(p == MAP_FAILED && errno == EINVAL);
+	p = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, v.device,
+		 MT_REGION(MVGPU_VRAM_BAR_INDEX) + vram - PAGE);
+	assert_true(p == MAP_FAILED && errno == EINVAL);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, v.device,
+		 MT_REGION(MVGPU_BAR0_INDEX));
+	assert_true(p == MAP_FAILED && errno == EINVAL);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, v.device,
+		 MT_REGION(VFIO_PCI_CONFIG_REGION_INDEX));
+	assert_true(p == MAP_FAILED && errno == EINVAL);
+	/* region reads past the VRAM */
+	assert_int_equal(mt_region_read(v.device, MVGPU_VRAM_BAR_INDEX, vram - 2,
+					&vram, 4), -EINVAL);
+	mt_vfio_close(&v);
+}
+
+static void test_reset_and_decode_zap(void **state)
+{
+	struct mt_vfio v;
+	char uuid[MT_UUID_LEN];
+	uint8_t *map, byte = 0;
+	uint16_t off = 0;
+
+	assert_int_equal(mt_create_new(0, 8, uuid), 0);
+	assert_int_equal(mt_vfio_open(uuid, &v), 0);
+	assert_int_equal(mt_enable(v.device), 0);
+	map = map_vram(&v, 4 * PAGE, 0);
+	assert_true(map != MAP_FAILED);
+	memset(map, 0x77, 4 * PAGE);
+
+	/* memory decoding off: the mapping no longer reaches the memory */
+	assert_int_equal(mt_cfg_write(v.device, PCI_COMMAND, &off, 2), 0);
+	assert_int_equal(probe_read(map, &byte), 1);
+	assert_int_equal(probe_read(map + 3 * PAGE, &byte), 1);
+	/* decoding on again: the same mapping shows this vGPU's data */
+	assert_int_equal(mt_enable(v.device), 0);
+	assert_int_equal(probe_read(map + PAGE, &byte), 0);
+	assert_int_equal(byte, 0x77);
+
+	/* VFIO_DEVICE_RESET: decoding is off afterwards, VRAM is kept */
+	assert_int_equal(ioctl(v.device, VFIO_DEVICE_RESET), 0);
+	assert_int_equal(probe_read(map + PAGE, &byte), 1);
+	assert_int_equal(mt_enable(v.device), 0);
+	assert_int_equal(probe_read(map + 2 * PAGE, &byte), 0);
+	assert_int_equal(byte, 0x77);
+
+	munmap(map, 4 * PAGE);
+	mt_vfio_close(&v);
+}
+
+struct remover {
+	char uuid[MT_UUID_LEN];
+	volatile int done;
+};
+
+static void *remove_thread(void *arg)
+{
+	struct remover *r = arg;
+
+	mt_remove(r->uuid);
+	r->done = 1;
+	return NULL;
+}
+
+/* A mapping keeps the device open: remove waits for munmap too */
+static void test_remove_waits_for_munmap(void **state)
+{
+	struct remover r = { 0 };
+	struct mt_vfio v;
+	pthread_t t;
+	uint8_t *map;
+
+	assert_int_equal(mt_create_new(0, 8, r.uuid), 0);
+	assert_int_equal(mt_vfio_open(r.uuid, &v), 0);
+	assert_int_equal(mt_enable(v.device), 0);
+	map = map_vram(&v, PAGE, 0);
+	assert_true(map != MAP_FAILED);
+	map[0] = 1;
+	mt_vfio_close(&v);		/* fds closed, the mapping remains */
+
+	assert_int_equal(pthread_create(&t, NULL, remove_thread, &r), 0);
+	usleep(500 * 1000);
+	assert_int_equal(r.done, 0);
+	assert_int_equal(map[0], 1);	/* still this vGPU's memory */
+	munmap(map, PAGE);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(r.done, 1);
+	assert_int_equal(mt_available(0, 8), 8);
+}
+
+/* Two vGPUs, every access path, never each other's bytes */
+static void test_isolation_two_vgpus(void **state)
+{
+	struct mt_dev a, b;
+	const uint64_t len = 1 << 20;
+	struct mvgpu_cmd cmds[2];
+	uint8_t *buf = malloc(len);
+	uint64_t off;
+	unsigned int i;
+
+	assert_int_equal(mt_dev_open(&a, 0, 4), 0);
+	assert_int_equal(mt_dev_open(&b, 0, 4), 0);
+
+	/* CPU paths: mmap for a, pwrite for b, over the whole VRAM */
+	for (off = MT_DATA_OFF; off < a.vram_size; off += len)
+		memset(a.vram + off, 0xaa, len);
+	memset(buf, 0xbb, len);
+	for (off = MT_DATA_OFF; off < b.vram_size; off += len)
+		assert_int_equal(mt_region_write(b.v.device, MVGPU_VRAM_BAR_INDEX,
+						 off, buf, len), 0);
+	/* engine paths: FILL then COPY, in each */
+	memset(cmds, 0, sizeof(cmds));
+	cmds[0].opcode = MVGPU_OP_FILL;
+	cmds[0].dst = MT_DATA_OFF;
+	cmds[0].size = len;
+	cmds[0].value = 0xa1a1a1a1;
+	cmds[1].opcode = MVGPU_OP_COPY;
+	cmds[1].dst = a.vram_size - len;
+	cmds[1].src = MT_DATA_OFF;
+	cmds[1].size = len;
+	assert_int_equal(mt_dev_run(&a, cmds, 2, 20000), 0);
+	cmds[0].value = 0xb1b1b1b1;
+	assert_int_equal(mt_dev_run(&b, cmds, 2, 20000), 0);
+
+	/* every byte of each is its own */
+	for (off = MT_DATA_OFF; off < a.vram_size; off += len) {
+		uint8_t want_a = (off == MT_DATA_OFF ||
+				  off == a.vram_size - len) ? 0xa1 : 0xaa;
+		uint8_t want_b = (off == MT_DATA_OFF ||
+				  off == b.vram_size - len) ? 0xb1 : 0xbb;
+
+		for (i = 0; i < len; i++)
+			if (a.vram[off + i] != want_a)
+				fail_msg("vGPU a: byte 0x%llx is 0x%02x",
+					 (unsigned long long)(off + i),
+					 a.vram[off + i]);
+		assert_int_equal(mt_region_read(b.v.device, MVGPU_VRAM_BAR_INDEX,
+						off, buf, len), 0);
+		for (i = 0; i < len; i++)
+			if (buf[i] != want_b)
+				fail_msg("vGPU b: byte 0x%llx is 0x%02x",
+					 (unsigned long long)(off + i), buf[i]);
+	}
+	mt_dev_close(&a);
+	mt_dev_close(&b);
+	free(buf);
+}
+
+/* A new vGPU on freed slices starts with zeroed VRAM */
+static void test_scrubbed_after_remove(void **state)
+{
+	struct mt_dev a;
+	uint64_t off;
+	unsigned int round;
+
+	for (round = 0; round < 2; round++) {
+		assert_int_equal(mt_dev_open(&a, 0, 1), 0);
+		for (off = 0; off < a.vram_size; off += PAGE * 61)
+			if (a.vram[off] || a.vram[off + PAGE - 1])
+				fail_msg("round %u: VRAM byte 0x%llx not zero", round,
+					 (unsigned long long)off);
+		memset(a.vram, 0xee, a.vram_size);
+		mt_dev_close(&a);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_mmap_pread_second_mapping, cleanup),
+		cmocka_unit_test_teardown(test_mmap_refusals, cleanup),
+		cmocka_unit_test_teardown(test_reset_and_decode_zap, cleanup),
+		cmocka_unit_test_teardown(test_remove_waits_for_munmap, cleanup),
+		cmocka_unit_test_teardown(test_isolation_two_vgpus, cleanup),
+		cmocka_unit_test_teardown(test_scrubbed_after_remove, cleanup),
+	};
+
+	return MT_RUN("vram", tests, NULL, NULL);
+}
