@@ -108,7 +108,7 @@ benches: $(BENCHES)
 $(B)/bench/%: bench/%.c $(TEST_COMMON_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(LIBMVGPU_A) \
-		$(LDLIBS_UUID) -lpthread -lm
+		-lcmocka $(LDLIBS_UUID) -lpthread -lm
 
 deps:
 	@tools/install-deps

@@ -125,6 +125,38 @@ int mt_dev_run(struct mt_dev *d, const struct mvgpu_cmd *cmds,
 	       unsigned int n, int timeout_ms);
 int mt_dev_reset(struct mt_dev *d);	/* RESET register + ring again */
 
+/* Tenant processes driving a vGPU with a workload; see mt_tenant.c */
+enum mt_workload {
+	MT_WL_FILL,	/* saturate the engine with checked FILL batches */
+	MT_WL_JOBS,	/* small jobs one at a time, a few ms apart */
+	MT_WL_BAD,	/* faulting commands in a loop, reset after each */
+};
+
+struct mt_tenant_stats {
+	volatile int ready, go, stop;
+	volatile int pause;		/* MT_WL_BAD: idle while set */
+	volatile uint64_t max_jobs;	/* MT_WL_JOBS: stop after this many */
+	volatile uint64_t jobs;		/* batches, jobs or fault cycles done */
+	volatile uint64_t bytes;	/* bytes of completed, checked work */
+	volatile uint64_t errors;	/* wrong results or failed calls */
+	volatile uint64_t faults;
+};
+
+struct mt_tenant {
+	pid_t pid;
+	char uuid[MT_UUID_LEN];
+	uint64_t max_jobs;
+	struct mt_tenant_stats *st;	/* shared with the tenant process */
+};
+
+/* fork a tenant on an existing vGPU; it waits for mt_tenant_go() */
+int mt_tenant_start(struct mt_tenant *t, const char *uuid,
+		    enum mt_workload workload);
+void mt_tenant_go(struct mt_tenant *t);
+int mt_tenant_stop(struct mt_tenant *t);	/* its exit status */
+void mt_tenant_free(struct mt_tenant *t);
+uint64_t mt_now_ns(void);
+
 /* run a whole test group with TAP output */
 int mt_run(const char *name, const struct CMUnitTest *tests, size_t n,
 	   CMFixtureFunction setup, CMFixtureFunction teardown);

