@@ -10,9 +10,12 @@
  *                      (per-instance helpers are mvgpu_vgpu_*)
  *
  * Lock ordering (outermost first):
- *   gpu->lock -> vgpu->lock -> vgpu->vram_rwsem -> ctx->exec_lock
- *             -> sched->lock -> vgpu->irq_lock
+ *   gpu->lock -> vgpu->lock -> ctx->exec_lock -> sched->lock
+ *             -> vgpu->irq_lock
+ *   ctx->exec_lock -> mmap_lock -> vgpu->vram_rwsem (an engine's DMA can
+ *   fault on a VRAM mapping, of this vGPU or another)
  * The engine threads take ctx->exec_lock and sched->lock, never both.
+ * Nothing is taken under vram_rwsem but the mapping's i_mmap lock.
  */
 #ifndef MVGPU_H
 #define MVGPU_H

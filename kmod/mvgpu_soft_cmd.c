@@ -7,6 +7,7 @@
  * it forward by at least one unit of work.
  */
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/string.h>
 
 #include "mvgpu_soft.h"
@@ -36,6 +37,14 @@ mvgpu_soft_bad_command(struct mvgpu_ctx *ctx, u32 code)
 	return mvgpu_soft_fault(ctx, &fault);
 }
 
+/* [addr, addr + len) must not wrap around the 64-bit address space */
+static bool mvgpu_soft_span_ok(u64 addr, u64 len)
+{
+	u64 end;
+
+	return !check_add_overflow(addr, len, &end);
+}
+
 static bool mvgpu_soft_cmd_valid(const struct mvgpu_cmd *cmd)
 {
 	if (cmd->reserved)
@@ -53,17 +62,23 @@ static bool mvgpu_soft_cmd_valid(const struct mvgpu_cmd *cmd)
 		       IS_ALIGNED(cmd->dst, sizeof(u64));
 	case MVGPU_OP_FILL:
 		return cmd->size <= MVGPU_CMD_MAX_BYTES &&
-		       IS_ALIGNED(cmd->size, 4) && IS_ALIGNED(cmd->dst, 4);
+		       IS_ALIGNED(cmd->size, 4) && IS_ALIGNED(cmd->dst, 4) &&
+		       mvgpu_soft_span_ok(cmd->dst, cmd->size);
 	case MVGPU_OP_COPY:
 	case MVGPU_OP_DMA_TO_HOST:
 	case MVGPU_OP_DMA_FROM_HOST:
-		return cmd->size <= MVGPU_CMD_MAX_BYTES;
+		return cmd->size <= MVGPU_CMD_MAX_BYTES &&
+		       mvgpu_soft_span_ok(cmd->dst, cmd->size) &&
+		       mvgpu_soft_span_ok(cmd->src, cmd->size);
 	case MVGPU_OP_GEMM_I32:
 		return cmd->m && cmd->m <= MVGPU_GEMM_MAX_DIM &&
 		       cmd->n && cmd->n <= MVGPU_GEMM_MAX_DIM &&
 		       cmd->k && cmd->k <= MVGPU_GEMM_MAX_DIM &&
 		       IS_ALIGNED(cmd->dst, 4) && IS_ALIGNED(cmd->src, 4) &&
-		       IS_ALIGNED(cmd->aux, 4);
+		       IS_ALIGNED(cmd->aux, 4) &&
+		       mvgpu_soft_span_ok(cmd->src, (u64)cmd->m * cmd->k * 4) &&
+		       mvgpu_soft_span_ok(cmd->aux, (u64)cmd->k * cmd->n * 4) &&
+		       mvgpu_soft_span_ok(cmd->dst, (u64)cmd->m * cmd->n * 4);
 	}
 	return false;
 }

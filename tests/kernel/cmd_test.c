@@ -322,6 +322,33 @@ static void test_dma_outside_mapping_refused(void **state)
 	unmap_dma(host, size, IOVA_BASE);
 }
 
+/* The client maps its own VRAM BAR mapping for DMA: the engine's DMA
+ * then faults on that mapping while it runs the command. */
+static void test_dma_through_own_vram_mapping(void **state)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	const uint64_t src_off = MT_DATA_OFF + 0x800000, size = 256 << 10;
+	struct mvgpu_cmd c = cmd(MVGPU_OP_DMA_FROM_HOST);
+	uint64_t i;
+
+	for (i = 0; i < size; i++)
+		d.vram[src_off + i] = (uint8_t)(i ^ (i >> 9));
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)(d.vram + src_off);
+	map.iova = 2 * IOVA_BASE;
+	map.size = size;
+	assert_int_equal(ioctl(d.v.container, VFIO_IOMMU_MAP_DMA, &map), 0);
+	c.dst = MT_DATA_OFF;
+	c.src = 2 * IOVA_BASE;
+	c.size = size;
+	run_ok(&c, 1);
+	assert_memory_equal(d.vram + MT_DATA_OFF, d.vram + src_off, size);
+	unmap.iova = map.iova;
+	unmap.size = size;
+	assert_int_equal(ioctl(d.v.container, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
+}
+
 #define PT_OFF		0x80000ull	/* 512 entries: VA 0..2 MiB */
 #define PT_ENTRIES	512
 
@@ -535,6 +562,7 @@ int main(void)
 		cmocka_unit_test_setup(test_gemm_i32, fresh),
 		cmocka_unit_test_setup(test_dma, fresh),
 		cmocka_unit_test_setup(test_dma_outside_mapping_refused, fresh),
+		cmocka_unit_test_setup(test_dma_through_own_vram_mapping, fresh),
 		cmocka_unit_test_setup(test_paging_translates, fresh),
 		cmocka_unit_test_setup(test_paging_faults, fresh),
 		cmocka_unit_test_setup(test_fault_stops_the_ring, fresh),
