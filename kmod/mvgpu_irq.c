@@ -192,11 +192,11 @@ int mvgpu_irq_get_info(struct mvgpu_vgpu *vgpu, struct vfio_irq_info *info)
 		info->flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
 		break;
 	case VFIO_PCI_MSIX_IRQ_INDEX:
-	case VFIO_PCI_ERR_IRQ_INDEX:
 		info->count = 0;
 		info->flags = 0;
 		break;
 	default:
+		/* ERR too: as vfio-pci for a device that is not PCIe */
 		return -EINVAL;
 	}
 	return 0;

@@ -125,6 +125,13 @@ static void test_irq_info(void **state)
 
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++) {
 		irq.index = i;
+		if (i == VFIO_PCI_ERR_IRQ_INDEX) {
+			/* no AER: refused, as vfio-pci does for conventional PCI */
+			assert_int_equal(ioctl(v.device, VFIO_DEVICE_GET_IRQ_INFO,
+					       &irq), -1);
+			assert_int_equal(errno, EINVAL);
+			continue;
+		}
 		assert_int_equal(ioctl(v.device, VFIO_DEVICE_GET_IRQ_INFO, &irq), 0);
 		if (irq.count != want[i].count || irq.flags != want[i].flags)
 			fail_msg("irq %u: count %u flags 0x%x", i, irq.count,
