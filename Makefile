@@ -6,7 +6,8 @@
 #   make demo       deps + build + the sandbox VM demo
 #   make bench      the benchmarks, in the sandbox VM
 #   make lint       checkpatch --strict on kmod/, cppcheck on userspace
-#   make install    PREFIX=/usr/local DESTDIR= (library, header, CLI, module)
+#   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, man page)
+#   make modules_install   mvgpu.ko into /lib/modules/$(KVER)/updates, depmod
 
 KVER ?= $(notdir $(lastword $(sort $(wildcard /lib/modules/6.1.*-amd64))))
 KDIR ?= /lib/modules/$(KVER)/build
@@ -44,7 +45,7 @@ BENCHES := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 WORKLOAD_SRCS := $(wildcard tools/workload/*.c)
 
 .PHONY: all kmod lib tools tests unit benches deps test demo bench lint \
-	install uninstall clean selftest-module
+	install modules_install uninstall clean selftest-module
 
 all: kmod selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches
 
@@ -99,7 +100,7 @@ $(B)/tests/%: tests/kernel/%.c $(TEST_COMMON_OBJS) $(LIBMVGPU_A)
 unit: $(UNITS)
 
 # unit tests compile the library sources in, to reach its internals
-$(B)/unit/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h include/*.h)
+$(B)/unit/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h include/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ilib -o $@ $< $(LIB_SRCS) -lcmocka -lpthread
 
@@ -139,6 +140,10 @@ install: lib tools
 	install -m 0644 $(B)/libmvgpu.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 0755 $(B)/bin/mvgpuctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/mvgpuctl.1 $(DESTDIR)$(MANDIR)/man1/
+
+modules_install: kmod
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_DIR=updates modules_install
+	depmod $(KVER)
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmvgpu.so* $(DESTDIR)$(LIBDIR)/libmvgpu.a \

@@ -37,6 +37,16 @@ extern "C" {
 #define LIBMVGPU_VERSION_MAJOR	1
 #define LIBMVGPU_VERSION_MINOR	0
 
+/*
+ * The command ring takes LIBMVGPU_RING_BYTES of the vGPU's VRAM (and the
+ * page table VRAM size / 512 more, see mvgpu_info.vram_free).  A batch of
+ * up to LIBMVGPU_BATCH_MAX_CMDS commands fits in it: the ring keeps one
+ * slot empty and mvgpu_submit() appends a fence.  A longer batch can
+ * never be submitted (-E2BIG).
+ */
+#define LIBMVGPU_RING_BYTES	(64u * 1024)
+#define LIBMVGPU_BATCH_MAX_CMDS	(LIBMVGPU_RING_BYTES / MVGPU_CMD_SIZE - 2)
+
 struct mvgpu;		/* an open vGPU */
 struct mvgpu_bo;	/* a buffer in the vGPU's VRAM */
 struct mvgpu_hostmem;	/* host memory the vGPU can DMA to and from */
@@ -65,7 +75,11 @@ MVGPU_API const char *mvgpu_strerror(int err);
  */
 MVGPU_API int mvgpu_open(const char *uuid, struct mvgpu **out);
 
-/* Close *g and set *g to NULL.  Buffers and batches of g are freed. */
+/*
+ * Close *g and set *g to NULL.  Buffers, host memory and batches of g are
+ * freed.  No other call on g may be running; g == NULL or *g == NULL does
+ * nothing.
+ */
 MVGPU_API void mvgpu_close(struct mvgpu **g);
 
 struct mvgpu_info {
@@ -131,6 +145,10 @@ MVGPU_API size_t mvgpu_batch_length(const struct mvgpu_batch *b);
  * docs/device.md (alignment, sizes, dimensions); a bad one is -EINVAL and
  * the batch is unchanged.  Addresses are GPU VAs (mvgpu_bo_va() + offset)
  * or, for the host side of a DMA, IOVAs (mvgpu_hostmem_iova() + offset).
+ * GPU VA ranges must lie inside the vGPU's VRAM size; a COPY whose source
+ * and destination overlap (an undefined result on the device) is refused.
+ * IOVAs are not checked against what is mapped: an unmapped one faults
+ * (MVGPU_FAULT_DMA) when the command runs.
  */
 MVGPU_API int mvgpu_cmd_nop(struct mvgpu_batch *b);
 MVGPU_API int mvgpu_cmd_fill(struct mvgpu_batch *b, uint64_t dst,
@@ -166,7 +184,9 @@ MVGPU_API int mvgpu_submit(struct mvgpu *g, struct mvgpu_batch *b,
 
 /*
  * Wait until fence has completed: 0; -ETIMEDOUT after timeout_ms (-1:
- * forever); -EIO when the vGPU faulted first.
+ * forever, 0: just check); -EIO when the vGPU faulted first, or when
+ * mvgpu_reset() dropped the fence's work before it completed; -EINVAL for
+ * a fence that was never submitted.  Fence 0 is always complete.
  */
 MVGPU_API int mvgpu_fence_wait(struct mvgpu *g, uint64_t fence,
 			       int timeout_ms);
@@ -178,10 +198,16 @@ MVGPU_API int mvgpu_fence_completed(struct mvgpu *g, uint64_t *fence);
 /*
  * A file descriptor that becomes readable when the vGPU interrupts
  * (fence completed or fault), for poll/epoll loops; call
- * mvgpu_handle_events() when it is, then check fences.
+ * mvgpu_handle_events() when it is, then check fences.  Do not read it
+ * yourself: mvgpu_fence_wait() in other threads relies on it.  It may be
+ * readable with nothing new (another thread handled the event).
  */
 MVGPU_API int mvgpu_event_fd(struct mvgpu *g);
-/* Consume and acknowledge pending interrupts; returns the causes seen */
+/*
+ * Consume and acknowledge pending interrupts; returns the causes seen
+ * (MVGPU_INT_*) since the last call, including those a mvgpu_fence_wait()
+ * acknowledged meanwhile.
+ */
 MVGPU_API int mvgpu_handle_events(struct mvgpu *g);
 
 /* ------------------------------------------------------------------ */

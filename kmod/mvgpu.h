@@ -156,6 +156,13 @@ enum mvgpu_policy {
 	MVGPU_NUM_POLICIES,
 };
 
+/*
+ * Virtual runtime grows by engine ns * MVGPU_VRUNTIME_SCALE / weight; the
+ * scale keeps precision for large weights.  sysfs shows it divided back,
+ * so vruntime_ns is engine ns divided by the weight.
+ */
+#define MVGPU_VRUNTIME_SCALE	1000ULL
+
 struct mvgpu_sched_entity {
 	struct list_head node;		/* sched->entities */
 	struct mvgpu_ctx *ctx;
@@ -306,6 +313,7 @@ struct mvgpu_vgpu {
 	struct mvgpu_gpu *gpu;
 	const struct mvgpu_type *type;
 	struct list_head node;		/* gpu->vgpus, under gpu->lock */
+	bool removing;			/* remove waits for the client */
 
 	/*
 	 * Serialises client accesses that change device state: config

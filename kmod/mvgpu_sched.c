@@ -25,7 +25,6 @@
 
 #include "mvgpu.h"
 
-#define MVGPU_VRUNTIME_SCALE	1000ULL
 #define MVGPU_UTIL_PERIOD	HZ
 
 static u64 mvgpu_sched_burst(const struct mvgpu_sched *s)

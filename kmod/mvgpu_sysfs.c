@@ -3,7 +3,7 @@
  * sysfs: the operator's view and knobs.
  *
  * /sys/class/mvgpu/mvgpuN/          one physical GPU (the mdev parent)
- *   backend vram_size engines vram_free   read-only facts
+ *   backend vram_size vram_free vram_releasing engines   read-only
  *   scheduler                        rw: best_effort|equal_share|fixed_share
  *   timeslice_us                     rw: 100..100000, default 2000
  *   engine_busy_ns engine_utilization  per engine, space separated
@@ -47,6 +47,23 @@ static ssize_t vram_free_show(struct device *dev, struct device_attribute *attr,
 			  (u64)(MVGPU_SLICES - used) * gpu->slice_size);
 }
 static DEVICE_ATTR_RO(vram_free);
+
+/* VRAM still held by vGPUs whose removal waits for their client */
+static ssize_t vram_releasing_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_gpu *gpu = mvgpu_dev_to_gpu(dev);
+	struct mvgpu_vgpu *vgpu;
+	u64 bytes = 0;
+
+	mutex_lock(&gpu->lock);
+	list_for_each_entry(vgpu, &gpu->vgpus, node)
+		if (vgpu->removing)
+			bytes += vgpu->ctx.vram_size;
+	mutex_unlock(&gpu->lock);
+	return sysfs_emit(buf, "%llu\n", bytes);
+}
+static DEVICE_ATTR_RO(vram_releasing);
 
 static ssize_t engines_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -162,6 +179,7 @@ static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_vram_size.attr,
 	&dev_attr_vram_free.attr,
+	&dev_attr_vram_releasing.attr,
 	&dev_attr_engines.attr,
 	&dev_attr_scheduler.attr,
 	&dev_attr_timeslice_us.attr,
@@ -406,7 +424,7 @@ static u64 mvgpu_stat_value(struct mvgpu_vgpu *vgpu, enum mvgpu_stat stat)
 			v += ktime_get_ns() - se->wait_start_ns;
 		break;
 	case MVGPU_STAT_VRUNTIME_NS:
-		v = se->vruntime;
+		v = div_u64(se->vruntime, MVGPU_VRUNTIME_SCALE);
 		break;
 	case MVGPU_STAT_SLICES:
 		v = se->slices;

@@ -281,7 +281,11 @@ err_module:
 static void mvgpu_mdev_remove(struct mdev_device *mdev)
 {
 	struct mvgpu_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
+	struct mvgpu_gpu *gpu = vgpu->gpu;
 
+	mutex_lock(&gpu->lock);
+	vgpu->removing = true;
+	mutex_unlock(&gpu->lock);
 	/* waits for the client to close, calling mvgpu_vfio_request */
 	vfio_unregister_group_dev(&vgpu->vdev);
 	mvgpu_vgpu_teardown(vgpu);

@@ -205,7 +205,7 @@ static void test_remove_open_waits(void **state)
 	static struct remover r;
 	struct mt_vfio *v = &remove_vfio;
 	int req = eventfd(0, EFD_CLOEXEC);
-	uint64_t count;
+	uint64_t count, held = 1;
 
 	memset(&r, 0, sizeof(r));
 	assert_true(req >= 0);
@@ -224,6 +224,9 @@ static void test_remove_open_waits(void **state)
 	assert_int_equal(mt_cfg_read16(v->device, 0), MVGPU_PCI_VENDOR_ID);
 	assert_true(mt_kmsg_contains("remove waits: vGPU is open by"));
 	assert_int_equal(mt_available(0, 4), 3);
+	/* its VRAM is held, and said to be, until the client lets go */
+	assert_int_equal(mt_readf_u64(&held, MT_CLASS "/mvgpu0/vram_releasing"), 0);
+	assert_int_equal(held, gpu_vram() / 4);
 
 	mt_vfio_close(v);
 	assert_int_equal(pthread_join(remove_tid, NULL), 0);
@@ -231,6 +234,8 @@ static void test_remove_open_waits(void **state)
 	assert_int_equal(r.ret, 0);
 	assert_false(mt_exists(MT_MDEV_DEVICES "/%s", r.uuid));
 	expect_free_slices(8);
+	assert_int_equal(mt_readf_u64(&held, MT_CLASS "/mvgpu0/vram_releasing"), 0);
+	assert_int_equal(held, 0);
 	close(req);
 }
 

@@ -149,15 +149,27 @@ static void test_best_effort_weights_1_2_4(void **state)
 
 static void test_best_effort_alone_uses_the_engine(void **state)
 {
+	uint64_t v0, v1, b0, b1;
+	double ratio;
+
 	set_policy("best_effort");
 	add_vgpu(4, NULL, NULL);
 	add_vgpu(4, NULL, NULL);	/* idle neighbour */
+	assert_int_equal(mt_vgpu_set(run.uuid[0], "weight", "4"), 0);
 	start(0, MT_WL_FILL);
+	assert_int_equal(mt_vgpu_stat(run.uuid[0], "vruntime_ns", &v0), 0);
+	assert_int_equal(mt_vgpu_stat(run.uuid[0], "busy_ns", &b0), 0);
 	measure(4);
+	assert_int_equal(mt_vgpu_stat(run.uuid[0], "vruntime_ns", &v1), 0);
+	assert_int_equal(mt_vgpu_stat(run.uuid[0], "busy_ns", &b1), 0);
 	stop_all();
 	if (run.util[0] < 0.95)
 		fail_msg("alone under best_effort: %.3f of the engine, want >= 0.95",
 			 run.util[0]);
+	/* virtual runtime is engine time divided by the weight */
+	ratio = (double)(v1 - v0) / (b1 - b0);
+	if (ratio < 0.99 / 4 || ratio > 1.01 / 4)
+		fail_msg("vruntime grew %.4f x busy time, want 1/4", ratio);
 }
 
 static void test_fixed_share_alone_is_capped(void **state)

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * run: a workload generator that checks every result.
+ *
+ * Opens the vGPU through libmvgpu and, until the time is up, submits
+ * operations whose results it knows:
+ *
+ *   gemm   random int32 matrices A (m x k) and B (k x n), C = A x B on the
+ *          vGPU, compared with the same product on the CPU (wrap-around)
+ *   copy   random host data DMAed into VRAM, copied inside VRAM, DMAed
+ *          back; and a FILL of a random pattern read back through the BAR
+ *   mixed  both, chosen at random
+ *
+ * A result that differs is a mismatch; a vGPU fault is counted, reported
+ * and recovered from with mvgpu_reset().  Any of either exits 8.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libmvgpu.h"
+#include "mvgpuctl.h"
+
+#define MVCTL_RUN_MAX_DIM	64		/* GEMM m, n, k */
+#define MVCTL_RUN_MAX_COPY	(256u << 10)	/* bytes per copy op */
+#define MVCTL_RUN_FENCE_MS	60000		/* a stuck vGPU, not a slow one */
+
+enum mvctl_workload { MVCTL_WL_GEMM, MVCTL_WL_COPY, MVCTL_WL_MIXED };
+
+static const char *const mvctl_workloads[] = {
+	[MVCTL_WL_GEMM] = "gemm",
+	[MVCTL_WL_COPY] = "copy",
+	[MVCTL_WL_MIXED] = "mixed",
+};
+
+struct mvctl_run {
+	struct mvgpu *g;
+	struct mvgpu_batch *batch;
+	struct mvgpu_bo *a, *b, *c;		/* GEMM A, B, C; copy src, dst, fill */
+	struct mvgpu_hostmem *hin, *hout;	/* DMA host buffers */
+	uint32_t *ma, *mb, *mc, *ref;		/* CPU copies */
+	uint64_t rng;
+
+	uint64_t ops, gemms, copies, bytes;
+	uint64_t mismatches, faults;
+	bool fatal;				/* stop: cannot go on */
+};
+
+static volatile sig_atomic_t mvctl_run_stop;
+
+static void mvctl_run_signal(int sig)
+{
+	mvctl_run_stop = sig;
+}
+
+static uint64_t mvctl_run_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* xorshift64*: fast, good enough for test data */
+static uint64_t mvctl_rand(struct mvctl_run *r)
+{
+	r->rng ^= r->rng >> 12;
+	r->rng ^= r->rng << 25;
+	r->rng ^= r->rng >> 27;
+	return r->rng * 0x2545f4914f6cdd1dULL;
+}
+
+static uint32_t mvctl_rand_range(struct mvctl_run *r, uint32_t lo, uint32_t hi)
+{
+	return lo + (uint32_t)(mvctl_rand(r) % (hi - lo + 1));
+}
+
+static void mvctl_rand_fill(struct mvctl_run *r, void *buf, size_t len)
+{
+	unsigned char *p = buf;
+
+	while (len >= 8) {
+		uint64_t v = mvctl_rand(r);
+
+		memcpy(p, &v, 8);
+		p += 8;
+		len -= 8;
+	}
+	while (len--)
+		*p++ = (unsigned char)mvctl_rand(r);
+}
+
+/* A library failure as a message; fatal unless it was a fault */
+static bool mvctl_run_lib_error(struct mvctl_run *r, int err, const char *what)
+{
+	struct mvgpu_fault fault = { 0 };
+	int ret;
+
+	if (err != -EIO) {
+		mvctl_warn("run: %s failed: %s", what, mvgpu_last_error());
+		r->fatal = true;
+		return false;
+	}
+	/* the vGPU faulted: say where, reset, carry on */
+	r->faults++;
+	ret = mvgpu_reset(r->g, &fault);
+	if (ret) {
+		mvctl_warn("run: %s: the vGPU faulted and cannot be reset: %s",
+			   what, mvgpu_last_error());
+		r->fatal = true;
+		return false;
+	}
+	mvctl_warn("run: %s: vGPU fault %s (code %u)%s at 0x%llx, ring offset 0x%x; reset and continuing",
+		   what, mvgpu_fault_name(fault.code), fault.code,
+		   fault.write ? " on a write" : "",
+		   (unsigned long long)fault.addr, fault.head);
+	return true;
+}
+
+/* Submit the batch and wait for it; 0, or -1 after counting the error */
+static int mvctl_run_submit(struct mvctl_run *r, const char *what)
+{
+	uint64_t fence;
+	int ret;
+
+	ret = mvgpu_submit(r->g, r->batch, &fence);
+	if (!ret)
+		ret = mvgpu_fence_wait(r->g, fence, MVCTL_RUN_FENCE_MS);
+	mvgpu_batch_reset(r->batch);
+	if (!ret)
+		return 0;
+	if (ret == -ETIMEDOUT) {
+		mvctl_warn("run: %s did not complete within %d s: the vGPU is stuck (see 'mvgpuctl stats' and dmesg)",
+			   what, MVCTL_RUN_FENCE_MS / 1000);
+		r->fatal = true;
+		return -1;
+	}
+	mvctl_run_lib_error(r, ret, what);
+	return -1;
+}
+
+static int mvctl_run_gemm(struct mvctl_run *r)
+{
+	uint32_t m = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_DIM);
+	uint32_t n = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_DIM);
+	uint32_t k = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_DIM);
+	uint32_t i, jj, x, bad = 0;
+	int ret;
+
+	mvctl_rand_fill(r, r->ma, (size_t)m * k * 4);
+	mvctl_rand_fill(r, r->mb, (size_t)k * n * 4);
+	/* a few small values too, so not every product wraps */
+	r->ma[0] &= 0xff;
+	r->mb[0] &= 0xff;
+	ret = mvgpu_bo_write(r->g, r->a, 0, r->ma, (size_t)m * k * 4);
+	if (!ret)
+		ret = mvgpu_bo_write(r->g, r->b, 0, r->mb, (size_t)k * n * 4);
+	if (!ret)
+		ret = mvgpu_cmd_gemm_i32(r->batch, mvgpu_bo_va(r->c),
+					 mvgpu_bo_va(r->a), mvgpu_bo_va(r->b),
+					 m, n, k);
+	if (ret) {
+		mvctl_run_lib_error(r, ret, "gemm setup");
+		mvgpu_batch_reset(r->batch);
+		return -1;
+	}
+	if (mvctl_run_submit(r, "gemm"))
+		return -1;
+	ret = mvgpu_bo_read(r->g, r->c, 0, r->mc, (size_t)m * n * 4);
+	if (ret) {
+		mvctl_run_lib_error(r, ret, "gemm read-back");
+		return -1;
+	}
+
+	/* int32 with wrap-around: unsigned arithmetic is the same bits */
+	for (i = 0; i < m; i++) {
+		for (jj = 0; jj < n; jj++) {
+			uint32_t acc = 0;
+
+			for (x = 0; x < k; x++)
+				acc += r->ma[i * k + x] * r->mb[x * n + jj];
+			if (r->mc[i * n + jj] != acc && !bad++)
+				mvctl_warn("run: gemm %ux%ux%u: C[%u][%u] is 0x%08x, the CPU says 0x%08x",
+					   m, n, k, i, jj, r->mc[i * n + jj],
+					   acc);
+		}
+	}
+	r->ops++;
+	r->gemms++;
+	r->bytes += ((uint64_t)m * k + (uint64_t)k * n + (uint64_t)m * n) * 4;
+	if (bad) {
+		r->mismatches++;
+		mvctl_warn("run: gemm %ux%ux%u: %u of %u results wrong", m, n,
+			   k, bad, m * n);
+	}
+	return 0;
+}
+
+static int mvctl_run_copy(struct mvctl_run *r)
+{
+	uint32_t size = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_COPY / 4) * 4;
+	uint32_t pattern = (uint32_t)mvctl_rand(r);
+	unsigned char *in = mvgpu_hostmem_ptr(r->hin);
+	unsigned char *out = mvgpu_hostmem_ptr(r->hout);
+	uint32_t *fill = r->mc;
+	uint64_t i, bad_fill = 0;
+	size_t off = 0;
+	int ret;
+
+	mvctl_rand_fill(r, in, size);
+	memset(out, 0, size);
+	ret = mvgpu_cmd_dma_from_host(r->batch, mvgpu_bo_va(r->a),
+				      mvgpu_hostmem_iova(r->hin), size);
+	if (!ret)
+		ret = mvgpu_cmd_copy(r->batch, mvgpu_bo_va(r->b),
+				     mvgpu_bo_va(r->a), size);
+	if (!ret)
+		ret = mvgpu_cmd_dma_to_host(r->batch, mvgpu_hostmem_iova(r->hout),
+					    mvgpu_bo_va(r->b), size);
+	if (!ret)
+		ret = mvgpu_cmd_fill(r->batch, mvgpu_bo_va(r->c), size, pattern);
+	if (ret) {
+		mvctl_run_lib_error(r, ret, "copy setup");
+		mvgpu_batch_reset(r->batch);
+		return -1;
+	}
+	if (mvctl_run_submit(r, "copy"))
+		return -1;
+	ret = mvgpu_bo_read(r->g, r->c, 0, fill, size);
+	if (ret) {
+		mvctl_run_lib_error(r, ret, "copy read-back");
+		return -1;
+	}
+
+	r->ops++;
+	r->copies++;
+	r->bytes += (uint64_t)size * 4;
+	if (memcmp(in, out, size)) {
+		while (off < size && in[off] == out[off])
+			off++;
+		mvctl_warn("run: copy of %u bytes: byte %zu came back as 0x%02x, it was 0x%02x",
+			   size, off, out[off], in[off]);
+		r->mismatches++;
+		return 0;
+	}
+	for (i = 0; i < size / 4; i++)
+		if (fill[i] != pattern && !bad_fill++)
+			mvctl_warn("run: fill of %u bytes with 0x%08x: word %llu is 0x%08x",
+				   size, pattern, (unsigned long long)i, fill[i]);
+	if (bad_fill)
+		r->mismatches++;
+	return 0;
+}
+
+/* One invalid command: the vGPU must fault, and recover after reset */
+static void mvctl_run_inject_fault(struct mvctl_run *r)
+{
+	struct mvgpu_cmd cmd;
+	int ret;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = MVGPU_OP_COUNT;	/* the first opcode that does not exist */
+	ret = mvgpu_cmd_raw(r->batch, &cmd);
+	if (ret) {
+		mvctl_run_lib_error(r, ret, "inject-fault");
+		mvgpu_batch_reset(r->batch);
+		return;
+	}
+	if (!mvctl_run_submit(r, "inject-fault (a command with a bad opcode)")) {
+		mvctl_warn("run: inject-fault: the bad command did not fault the vGPU");
+		r->mismatches++;
+	}
+}
+
+static int mvctl_run_setup(struct mvctl_run *r)
+{
+	size_t mat = (size_t)MVCTL_RUN_MAX_DIM * MVCTL_RUN_MAX_DIM * 4;
+	size_t buf = mat > MVCTL_RUN_MAX_COPY ? mat : MVCTL_RUN_MAX_COPY;
+	int ret;
+
+	r->ma = malloc(buf);
+	r->mb = malloc(buf);
+	r->mc = malloc(buf);
+	if (!r->ma || !r->mb || !r->mc)
+		return mvctl_fail(MVCTL_EXIT_FAIL, "run: out of memory");
+	ret = mvgpu_batch_new(r->g, &r->batch);
+	if (!ret)
+		ret = mvgpu_bo_alloc(r->g, buf, 0, &r->a);
+	if (!ret)
+		ret = mvgpu_bo_alloc(r->g, buf, 0, &r->b);
+	if (!ret)
+		ret = mvgpu_bo_alloc(r->g, buf, 0, &r->c);
+	if (!ret)
+		ret = mvgpu_hostmem_alloc(r->g, buf, &r->hin);
+	if (!ret)
+		ret = mvgpu_hostmem_alloc(r->g, buf, &r->hout);
+	if (ret)
+		return mvctl_fail(MVCTL_EXIT_FAIL,
+				  "run: cannot set up the buffers (3 x %zu KiB of VRAM, 2 x %zu KiB of host memory): %s",
+				  buf >> 10, buf >> 10, mvgpu_last_error());
+	return MVCTL_EXIT_OK;
+}
+
+static void mvctl_run_teardown(struct mvctl_run *r)
+{
+	if (r->g) {
+		if (r->hout)
+			mvgpu_hostmem_free(r->g, r->hout);
+		if (r->hin)
+			mvgpu_hostmem_free(r->g, r->hin);
+		if (r->c)
+			mvgpu_bo_free(r->g, r->c);
+		if (r->b)
+			mvgpu_bo_free(r->g, r->b);
+		if (r->a)
+			mvgpu_bo_free(r->g, r->a);
+		if (r->batch)
+			mvgpu_batch_free(r->batch);
+		mvgpu_close(&r->g);
+	}
+	free(r->ma);
+	free(r->mb);
+	free(r->mc);
+}
+
+static int mvctl_run_open_error(int err, const struct mvctl_vgpu *v)
+{
+	switch (err) {
+	case -EACCES:
+	case -EPERM:
+		return mvctl_fail(MVCTL_EXIT_PERM,
+				  "run: permission denied opening vGPU %s (%s): run mvgpuctl as root, or give this user the vGPU's /dev/vfio group",
+				  v->uuid, mvgpu_last_error());
+	case -EBUSY:
+		return mvctl_fail(MVCTL_EXIT_BUSY,
+				  "run: vGPU %s is in use by %s (pid %d): stop that client first (%s)",
+				  v->uuid, v->owner_comm[0] ? v->owner_comm : "another client",
+				  v->owner_pid, mvgpu_last_error());
+	case -ENOENT:
+		return mvctl_fail(MVCTL_EXIT_NOTFOUND,
+				  "run: vGPU %s is gone (%s): see 'mvgpuctl list'",
+				  v->uuid, mvgpu_last_error());
+	default:
+		return mvctl_fail(MVCTL_EXIT_FAIL, "run: cannot open vGPU %s: %s",
+				  v->uuid, mvgpu_last_error());
+	}
+}
+
+static void mvctl_run_progress(const struct mvctl_run *r, uint64_t elapsed,
+			       uint64_t total)
+{
+	fprintf(stderr, "\r\033[Krun: %.1f/%.1f s, %llu operations, %llu errors",
+		elapsed / 1e9, total / 1e9, (unsigned long long)r->ops,
+		(unsigned long long)(r->mismatches + r->faults));
+	fflush(stderr);
+}
+
+static void mvctl_run_summary(const struct mvctl_run *r,
+			      const struct mvctl_vgpu *v, const char *workload,
+			      uint64_t elapsed_ns, const struct mvgpu_stats *s0,
+			      const struct mvgpu_stats *s1, bool interrupted)
+{
+	double secs = elapsed_ns / 1e9;
+	uint64_t commands = s1->commands - s0->commands;
+	uint64_t errors = r->mismatches + r->faults;
+	char b[32], rate[32];
+	struct mvctl_json j;
+
+	if (secs <= 0)
+		secs = 1e-9;
+	if (mvctl_opts.json) {
+		mvctl_json_init(&j, stdout, true);
+		mvctl_json_obj_begin(&j, NULL);
+		mvctl_json_str(&j, "uuid", v->uuid);
+		mvctl_json_str(&j, "type", v->type);
+		mvctl_json_str(&j, "gpu", v->gpu);
+		mvctl_json_str(&j, "workload", workload);
+		mvctl_json_double(&j, "seconds", secs, 3);
+		mvctl_json_u64(&j, "operations", r->ops);
+		mvctl_json_u64(&j, "gemm_operations", r->gemms);
+		mvctl_json_u64(&j, "copy_operations", r->copies);
+		mvctl_json_u64(&j, "bytes", r->bytes);
+		mvctl_json_u64(&j, "commands", commands);
+		mvctl_json_u64(&j, "busy_ns", s1->busy_ns - s0->busy_ns);
+		mvctl_json_double(&j, "operations_per_s", r->ops / secs, 1);
+		mvctl_json_double(&j, "bytes_per_s", r->bytes / secs, 0);
+		mvctl_json_u64(&j, "mismatches", r->mismatches);
+		mvctl_json_u64(&j, "faults", r->faults);
+		mvctl_json_u64(&j, "errors", errors);
+		mvctl_json_bool(&j, "interrupted", interrupted);
+		mvctl_json_bool(&j, "ok", !errors && !r->fatal);
+		mvctl_json_obj_end(&j);
+		mvctl_json_end(&j);
+		return;
+	}
+	printf("run: %s on %s (%s on %s), %.2f s%s\n", workload, v->uuid,
+	       v->type, v->gpu, secs, interrupted ? " (interrupted)" : "");
+	printf("  operations   %llu (%.1f/s: %llu gemm, %llu copy)\n",
+	       (unsigned long long)r->ops, r->ops / secs,
+	       (unsigned long long)r->gemms, (unsigned long long)r->copies);
+	printf("  commands     %llu completed by the vGPU\n",
+	       (unsigned long long)commands);
+	printf("  bytes        %s (%s)\n", mvctl_fmt_bytes(b, sizeof(b), r->bytes),
+	       mvctl_fmt_byte_rate(rate, sizeof(rate), r->bytes / secs));
+	printf("  engine time  %s\n", mvctl_fmt_ns(b, sizeof(b),
+						   s1->busy_ns - s0->busy_ns));
+	printf("  errors       %llu (%llu mismatches, %llu faults)\n",
+	       (unsigned long long)errors, (unsigned long long)r->mismatches,
+	       (unsigned long long)r->faults);
+	if (r->fatal)
+		printf("result: FAILED, the run could not go on (see above)\n");
+	else if (errors)
+		printf("result: FAILED, %llu operations went wrong (see above)\n",
+		       (unsigned long long)errors);
+	else
+		printf("result: PASSED, every result matched the CPU reference\n");
+}
+
+struct mvctl_run_args {
+	const char *workload;
+	const char *seconds;
+	bool inject_fault;
+};
+
+static int mvctl_run_opt(int opt, const char *arg, void *ctx)
+{
+	struct mvctl_run_args *a = ctx;
+
+	switch (opt) {
+	case 'w':
+		a->workload = arg;
+		return MVCTL_EXIT_OK;
+	case 's':
+		a->seconds = arg;
+		return MVCTL_EXIT_OK;
+	case 'F':
+		a->inject_fault = true;
+		return MVCTL_EXIT_OK;
+	default:
+		return MVCTL_EXIT_USAGE;
+	}
+}
+
+int mvctl_cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "workload", required_argument, NULL, 'w' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "inject-fault", no_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mvctl_run_args a = { NULL, NULL, false };
+	struct mvgpu_stats s0, s1;
+	struct mvctl_run r;
+	struct mvctl_vgpu *v;
+	struct mvctl_sys sys;
+	struct sigaction sa;
+	uint64_t ms, start, end, now, next_progress;
+	unsigned int wl;
+	bool progress, interrupted;
+	int ret, first;
+
+	ret = mvctl_getopt("run", argc, argv, "", opts, mvctl_run_opt, &a,
+			   &first);
+	if (ret)
+		return ret < 0 ? MVCTL_EXIT_OK : ret;
+	if (first >= argc)
+		return mvctl_usage_fail("run", "run: which vGPU? Give its UUID ('mvgpuctl list' shows them)");
+	if (first + 1 < argc)
+		return mvctl_usage_fail("run", "run: unexpected argument '%s'",
+					argv[first + 1]);
+	if (!a.workload)
+		return mvctl_usage_fail("run", "run: say which workload with --workload gemm, copy or mixed");
+	for (wl = 0; wl < 3; wl++)
+		if (!strcmp(a.workload, mvctl_workloads[wl]))
+			break;
+	if (wl == 3)
+		return mvctl_usage_fail("run", "run: unknown workload '%s': use gemm, copy or mixed",
+					a.workload);
+	if (!a.seconds)
+		return mvctl_usage_fail("run", "run: say for how long with --seconds S (e.g. 10 or 0.5)");
+	if (mvctl_parse_milli(a.seconds, &ms) || ms < 1 || ms > 3600000)
+		return mvctl_usage_fail("run", "run: --seconds must be a duration in 0.001..3600, not '%s'",
+					a.seconds);
+
+	ret = mvctl_sys_load(&sys, 0);
+	if (ret)
+		return ret;
+	ret = mvctl_lookup_vgpu(&sys, argv[first], &v);
+	if (ret)
+		goto out;
+
+	memset(&r, 0, sizeof(r));
+	r.rng = mvctl_run_now_ns() | 1;
+	ret = mvgpu_open(v->uuid, &r.g);
+	if (ret) {
+		ret = mvctl_run_open_error(ret, v);
+		goto out;
+	}
+	ret = mvctl_run_setup(&r);
+	if (ret)
+		goto out_run;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = mvctl_run_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	memset(&s0, 0, sizeof(s0));
+	if (mvgpu_get_stats(r.g, &s0))
+		memset(&s0, 0, sizeof(s0));
+	progress = !mvctl_opts.json && isatty(STDERR_FILENO);
+	start = mvctl_run_now_ns();
+	end = start + ms * 1000000ULL;
+	next_progress = start;
+	if (a.inject_fault)
+		mvctl_run_inject_fault(&r);
+	while (!r.fatal && !mvctl_run_stop) {
+		now = mvctl_run_now_ns();
+		if (now >= end)
+			break;
+		if (progress && now >= next_progress) {
+			mvctl_run_progress(&r, now - start, end - start);
+			next_progress = now + 250000000ULL;
+		}
+		if (wl == MVCTL_WL_GEMM ||
+		    (wl == MVCTL_WL_MIXED && (mvctl_rand(&r) & 1)))
+			mvctl_run_gemm(&r);
+		else
+			mvctl_run_copy(&r);
+	}
+	now = mvctl_run_now_ns();
+	interrupted = mvctl_run_stop != 0;
+	if (progress)
+		fputs("\r\033[K", stderr);
+	s1 = s0;
+	if (mvgpu_get_stats(r.g, &s1))
+		s1 = s0;
+	mvctl_run_summary(&r, v, mvctl_workloads[wl], now - start, &s0, &s1,
+			  interrupted);
+	if (r.fatal)
+		ret = MVCTL_EXIT_FAIL;
+	else if (r.mismatches || r.faults)
+		ret = MVCTL_EXIT_VERIFY;
+	else
+		ret = MVCTL_EXIT_OK;
+out_run:
+	mvctl_run_teardown(&r);
+out:
+	mvctl_sys_free(&sys);
+	return ret;
+}
