@@ -162,6 +162,8 @@ enum mvgpu_policy {
  * so vruntime_ns is engine ns divided by the weight.
  */
 #define MVGPU_VRUNTIME_SCALE	1000ULL
+/* what a fault costs the faulting vGPU in virtual runtime and rate */
+#define MVGPU_FAULT_COST_NS	(1000ULL * 1000)
 
 struct mvgpu_sched_entity {
 	struct list_head node;		/* sched->entities */

@@ -13,7 +13,8 @@
  *
  * Rates (fixed_share, caps) are token buckets: a vGPU earns engine time at
  * its rate up to two slices' worth, spends it while running, and waits once
- * it is out until it has a full slice again.
+ * it is out until it has a full slice again.  A fault costs the faulting
+ * vGPU MVGPU_FAULT_COST_NS of its share on top of the time it ran.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -172,6 +173,23 @@ static void __mvgpu_sched_charge(struct mvgpu_sched *s,
 	__mvgpu_sched_update_min_vruntime(s);
 }
 
+/*
+ * A fault costs the faulting vGPU engine time, as tearing a context down
+ * does on hardware: a tenant that faults in a loop then only gets as many
+ * faults as its share pays for, and cannot flood the engines and its
+ * neighbours with fault handling.
+ */
+static void __mvgpu_sched_charge_fault(struct mvgpu_sched *s,
+				       struct mvgpu_sched_entity *se)
+{
+	u32 weight = max_t(u32, 1, s->policy->weight(se));
+
+	se->vruntime += div_u64(MVGPU_FAULT_COST_NS * MVGPU_VRUNTIME_SCALE,
+				weight);
+	if (__mvgpu_se_rate(s, se))
+		se->tokens -= MVGPU_FAULT_COST_NS;
+}
+
 static void __mvgpu_sched_end_slice(struct mvgpu_sched *s,
 				    struct mvgpu_sched_entity *se, u64 now)
 {
@@ -203,6 +221,8 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 
 		spin_lock(&s->lock);
 		__mvgpu_sched_charge(s, eng, se, now - t0);
+		if (res == MVGPU_STEP_FAULT)
+			__mvgpu_sched_charge_fault(s, se);
 		if (res != MVGPU_STEP_PROGRESS || !se->enabled) {
 			__mvgpu_sched_update(s, se, now);
 			done = !se->runnable || !se->enabled;

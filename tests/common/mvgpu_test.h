@@ -134,7 +134,7 @@ enum mt_workload {
 
 struct mt_tenant_stats {
 	volatile int ready, go, stop;
-	volatile int pause;		/* MT_WL_BAD: idle while set */
+	volatile int pause;		/* MT_WL_BAD: vGPU idle while set */
 	volatile uint64_t max_jobs;	/* MT_WL_JOBS: stop after this many */
 	volatile uint64_t jobs;		/* batches, jobs or fault cycles done */
 	volatile uint64_t bytes;	/* bytes of completed, checked work */
@@ -156,6 +156,9 @@ void mt_tenant_go(struct mt_tenant *t);
 int mt_tenant_stop(struct mt_tenant *t);	/* its exit status */
 void mt_tenant_free(struct mt_tenant *t);
 uint64_t mt_now_ns(void);
+/* SCHED_IDLE spinners on every CPU, see mt_tenant.c */
+pid_t mt_cpu_warmers_start(void);
+void mt_cpu_warmers_stop(pid_t pid);
 
 /* run a whole test group with TAP output */
 int mt_run(const char *name, const struct CMUnitTest *tests, size_t n,
