@@ -488,6 +488,51 @@ expect_rc "run with a fault exits 8" 8 "vGPU fault BAD_OPCODE"
 expect_match "run reports the fault in its summary" "^  errors +1 \\(0 mismatches, 1 faults\\)" "$out"
 expect_match "run with a fault failed" "^result: FAILED" "$out"
 expect_eq "the vGPU counted the fault" "$((faults_before + 1))" "$(cat $DEV/$u/mvgpu_stats/faults)"
+
+# fill: batches kept in flight, sampled checks
+ctl run $u --workload fill --seconds 2
+expect_rc "run --workload fill --seconds 2 exits 0" 0
+expect_match "run fill: batches of fills reported" "^  operations +[1-9][0-9]* \\([0-9.]+/s: batches of 16 fills of 1 MiB\\)" "$out"
+expect_match "run fill: no errors" "^  errors +0 \\(0 mismatches, 0 faults\\)" "$out"
+expect_match "run fill: passed" "^result: PASSED, every sampled word held its fill pattern" "$out"
+
+# faulty: a tenant that faults in a loop, next to a neighbour that must not
+"$M" create --type 8 --parent "$(cat $DEV/$u/mvgpu/gpu)" >"$TMP/nb.uuid"
+nb=$(cat "$TMP/nb.uuid")
+nb_faults0=$(cat $DEV/$nb/mvgpu_stats/faults)
+u_faults0=$(cat $DEV/$u/mvgpu_stats/faults)
+"$M" run $nb --workload mixed --seconds 4 --json >"$TMP/nb.out" 2>"$TMP/nb.err" &
+nbpid=$!
+check "the neighbour starts using engine time" \
+	wait_for sh -c "[ \$(cat $DEV/$nb/mvgpu_stats/busy_ns) -gt 0 ]"
+ctl run $u --workload faulty --seconds 2 --json
+expect_rc "run --workload faulty --seconds 2 exits 0" 0
+jcheck "run faulty --json: faults > 0, each one an expected kind, no errors, ok" \
+	'j["workload"] == "faulty" and j["faults"] > 0 and j["faults"] == j["operations"] and
+	 j["faults"] == sum(j["fault_codes"].values()) and
+	 set(j["fault_codes"]) <= {"OUT_OF_RANGE", "UNMAPPED", "READ_ONLY", "BAD_OPCODE", "BAD_COMMAND", "DMA"} and
+	 j["errors"] == j["mismatches"] == 0 and j["ok"] is True'
+faulty_n=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["faults"])')
+expect_eq "the vGPU counted each of the run's faults" "$((u_faults0 + faulty_n))" "$(cat $DEV/$u/mvgpu_stats/faults)"
+wait $nbpid && rc=0 || rc=$?
+expect_eq "the neighbour's run next to the faulty one exits 0" "0" "$rc"
+out=$(cat "$TMP/nb.out")
+jcheck "the neighbour had operations and 0 errors" \
+	'j["operations"] > 0 and j["errors"] == j["faults"] == j["mismatches"] == 0 and j["ok"] is True'
+expect_eq "the neighbour's vGPU counted no fault" "$nb_faults0" "$(cat $DEV/$nb/mvgpu_stats/faults)"
+"$M" remove $nb
+ctl run $u --workload faulty --seconds 1
+expect_rc "run faulty (text) exits 0" 0
+expect_match "run faulty: the faults line counts them by kind" \
+	"^  faults +[1-9][0-9]*, each reset \\(.*BAD_OPCODE [0-9]+" "$out"
+expect_match "run faulty: no errors" "^  errors +0 " "$out"
+expect_match "run faulty: passed" "^result: PASSED, every bad command faulted as expected" "$out"
+ctl run $u --workload faulty --seconds 1 --inject-fault
+expect_rc "run faulty with --inject-fault is refused (exit 2)" 2 "faulty faults all the time"
+ctl run --help
+expect_match "run --help documents the fill workload" "--workload fill" "$out"
+expect_match "run --help documents the faulty workload" "--workload faulty" "$out"
+
 ctl run $unknown --workload gemm --seconds 1
 expect_rc "run on an unknown UUID exits 4" 4 "no vGPU with UUID"
 ctl run $u --workload fft --seconds 1

@@ -10,9 +10,20 @@
  *   copy   random host data DMAed into VRAM, copied inside VRAM, DMAed
  *          back; and a FILL of a random pattern read back through the BAR
  *   mixed  both, chosen at random
+ *   fill   keeps the vGPU busy all the time: batches of large FILLs, a few
+ *          in flight, each buffer checked by sampling once its batch is
+ *          done (little CPU per engine second, so the engine's split
+ *          between tenants is the scheduler's, not the tenants' pauses)
+ *   faulty a tenant gone bad: commands the vGPU must refuse (addresses
+ *          out of range or unmapped, a write to its read-only ring,
+ *          garbage opcodes, huge sizes, DMA from an IOVA never mapped),
+ *          one at a time; each must fault with the expected code, is
+ *          reset, and a small fill checks that the vGPU works again
  *
  * A result that differs is a mismatch; a vGPU fault is counted, reported
- * and recovered from with mvgpu_reset().  Any of either exits 8.
+ * and recovered from with mvgpu_reset().  Any of either exits 8, except
+ * that for faulty the faults are the point: it fails (8) only when a bad
+ * command does not fault as expected or the vGPU does not recover.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,13 +40,29 @@
 #define MVCTL_RUN_MAX_COPY	(256u << 10)	/* bytes per copy op */
 #define MVCTL_RUN_FENCE_MS	60000		/* a stuck vGPU, not a slow one */
 
-enum mvctl_workload { MVCTL_WL_GEMM, MVCTL_WL_COPY, MVCTL_WL_MIXED };
+/* fill: MVCTL_RUN_FILL_CMDS FILLs of one buffer per batch */
+#define MVCTL_RUN_FILL_SIZE	(1u << 20)
+#define MVCTL_RUN_FILL_CMDS	16u
+#define MVCTL_RUN_FILL_DEPTH	3		/* batches in flight */
+#define MVCTL_RUN_FILL_SLOTS	(MVCTL_RUN_FILL_DEPTH + 1)	/* buffers */
+
+/* faulty: the fill that checks the vGPU works again after a reset */
+#define MVCTL_RUN_RECOVER_SIZE	4096u
+
+enum mvctl_workload {
+	MVCTL_WL_GEMM, MVCTL_WL_COPY, MVCTL_WL_MIXED, MVCTL_WL_FILL,
+	MVCTL_WL_FAULTY, MVCTL_WL_COUNT
+};
 
 static const char *const mvctl_workloads[] = {
 	[MVCTL_WL_GEMM] = "gemm",
 	[MVCTL_WL_COPY] = "copy",
 	[MVCTL_WL_MIXED] = "mixed",
+	[MVCTL_WL_FILL] = "fill",
+	[MVCTL_WL_FAULTY] = "faulty",
 };
+
+#define MVCTL_RUN_FAULT_CODES	8	/* MVGPU_FAULT_* codes counted */
 
 struct mvctl_run {
 	struct mvgpu *g;
@@ -47,7 +74,14 @@ struct mvctl_run {
 
 	uint64_t ops, gemms, copies, bytes;
 	uint64_t mismatches, faults;
+	uint64_t fault_codes[MVCTL_RUN_FAULT_CODES];	/* faulty: by code */
+	uint64_t vram_size;			/* faulty: the vGPU's VRAM */
+	bool faults_expected;			/* faulty: faults are no errors */
 	bool fatal;				/* stop: cannot go on */
+
+	uint64_t start, end;			/* CLOCK_MONOTONIC ns */
+	bool progress;				/* a progress line on stderr */
+	uint64_t next_progress;
 };
 
 static volatile sig_atomic_t mvctl_run_stop;
@@ -276,6 +310,279 @@ static void mvctl_run_inject_fault(struct mvctl_run *r)
 	}
 }
 
+/* The progress line on a terminal, at most every 250 ms */
+static void mvctl_run_progress(struct mvctl_run *r, uint64_t now)
+{
+	if (!r->progress || now < r->next_progress)
+		return;
+	r->next_progress = now + 250000000ULL;
+	fprintf(stderr, "\r\033[Krun: %.1f/%.1f s, %llu operations, ",
+		(now - r->start) / 1e9, (r->end - r->start) / 1e9,
+		(unsigned long long)r->ops);
+	if (r->faults_expected)
+		fprintf(stderr, "%llu faults, %llu errors",
+			(unsigned long long)r->faults,
+			(unsigned long long)r->mismatches);
+	else
+		fprintf(stderr, "%llu errors",
+			(unsigned long long)(r->mismatches + r->faults));
+	fflush(stderr);
+}
+
+/*
+ * fill: keep MVCTL_RUN_FILL_DEPTH batches queued on the vGPU so that it
+ * always has work, and check each batch's buffer once its fence is done:
+ * the last FILL's pattern in the first and last word of every page and in
+ * every 1021st word.  Runs until end, then lets the batches in flight
+ * finish and checks them too.
+ */
+static void mvctl_run_fill(struct mvctl_run *r)
+{
+	struct mvgpu_bo *bo[MVCTL_RUN_FILL_SLOTS] = { NULL };
+	uint64_t fence[MVCTL_RUN_FILL_SLOTS];
+	uint32_t pattern[MVCTL_RUN_FILL_SLOTS];
+	uint64_t next = 0, done = 0;
+	unsigned int i, slot;
+	int ret = 0;
+
+	for (i = 0; i < MVCTL_RUN_FILL_SLOTS && !ret; i++)
+		ret = mvgpu_bo_alloc(r->g, MVCTL_RUN_FILL_SIZE, 0, &bo[i]);
+	if (ret) {
+		mvctl_warn("run: fill: cannot allocate %u buffers of %u MiB: %s",
+			   MVCTL_RUN_FILL_SLOTS, MVCTL_RUN_FILL_SIZE >> 20,
+			   mvgpu_last_error());
+		r->fatal = true;
+		goto out;
+	}
+
+	for (;;) {
+		/* top the queue up while there is time */
+		while (!r->fatal && !mvctl_run_stop &&
+		       next - done < MVCTL_RUN_FILL_DEPTH &&
+		       mvctl_run_now_ns() < r->end) {
+			slot = next % MVCTL_RUN_FILL_SLOTS;
+			pattern[slot] = (uint32_t)mvctl_rand(r);
+			for (i = 0; i < MVCTL_RUN_FILL_CMDS && !ret; i++)
+				ret = mvgpu_cmd_fill(r->batch, mvgpu_bo_va(bo[slot]),
+						     MVCTL_RUN_FILL_SIZE,
+						     pattern[slot] + i);
+			if (!ret)
+				ret = mvgpu_submit(r->g, r->batch, &fence[slot]);
+			mvgpu_batch_reset(r->batch);
+			if (ret) {
+				/* a fault drops the queued batches: not checked */
+				if (mvctl_run_lib_error(r, ret, "fill submit"))
+					done = next;
+				ret = 0;
+				continue;
+			}
+			next++;
+		}
+		if (done == next || r->fatal)
+			break;
+
+		/* the oldest batch */
+		slot = done % MVCTL_RUN_FILL_SLOTS;
+		ret = mvgpu_fence_wait(r->g, fence[slot], MVCTL_RUN_FENCE_MS);
+		if (ret == -ETIMEDOUT) {
+			mvctl_warn("run: fill did not complete within %d s: the vGPU is stuck (see 'mvgpuctl stats' and dmesg)",
+				   MVCTL_RUN_FENCE_MS / 1000);
+			r->fatal = true;
+			break;
+		}
+		if (ret) {
+			if (mvctl_run_lib_error(r, ret, "fill"))
+				done = next;
+			ret = 0;
+			continue;
+		}
+		{
+			const volatile uint32_t *p = mvgpu_bo_map(bo[slot]);
+			uint32_t want = pattern[slot] + MVCTL_RUN_FILL_CMDS - 1;
+			uint32_t j, words = MVCTL_RUN_FILL_SIZE / 4, bad = 0;
+			uint32_t page = MVGPU_GPU_PAGE_SIZE / 4;
+
+			for (j = 0; j < words; j += 1021)
+				bad += p[j] != want;
+			for (j = 0; j < words; j += page)
+				bad += (p[j] != want) + (p[j + page - 1] != want);
+			if (bad) {
+				r->mismatches++;
+				mvctl_warn("run: fill of %u MiB with 0x%08x: %u of the sampled words are wrong",
+					   MVCTL_RUN_FILL_SIZE >> 20, want, bad);
+			}
+		}
+		r->ops++;
+		r->bytes += (uint64_t)MVCTL_RUN_FILL_CMDS * MVCTL_RUN_FILL_SIZE;
+		done++;
+		mvctl_run_progress(r, mvctl_run_now_ns());
+	}
+out:
+	for (i = 0; i < MVCTL_RUN_FILL_SLOTS; i++)
+		if (bo[i])
+			mvgpu_bo_free(r->g, bo[i]);
+}
+
+/* faulty: after a reset, a small fill read back must be right */
+static void mvctl_run_recover_check(struct mvctl_run *r)
+{
+	uint32_t pattern = (uint32_t)mvctl_rand(r);
+	uint32_t *back = r->mc;
+	uint64_t fence;
+	unsigned int i;
+	int ret;
+
+	ret = mvgpu_cmd_fill(r->batch, mvgpu_bo_va(r->c),
+			     MVCTL_RUN_RECOVER_SIZE, pattern);
+	if (!ret)
+		ret = mvgpu_submit(r->g, r->batch, &fence);
+	mvgpu_batch_reset(r->batch);
+	if (!ret)
+		ret = mvgpu_fence_wait(r->g, fence, MVCTL_RUN_FENCE_MS);
+	if (!ret)
+		ret = mvgpu_bo_read(r->g, r->c, 0, back, MVCTL_RUN_RECOVER_SIZE);
+	if (ret) {
+		/* a good command faulted or failed after the reset */
+		mvctl_warn("run: faulty: the check after a reset failed: %s",
+			   mvgpu_last_error());
+		r->mismatches++;
+		if (ret != -EIO || mvgpu_reset(r->g, NULL))
+			r->fatal = true;
+		return;
+	}
+	r->bytes += MVCTL_RUN_RECOVER_SIZE;
+	for (i = 0; i < MVCTL_RUN_RECOVER_SIZE / 4; i++) {
+		if (back[i] != pattern) {
+			mvctl_warn("run: faulty: after a reset, a fill with 0x%08x read back 0x%08x at word %u",
+				   pattern, back[i], i);
+			r->mismatches++;
+			return;
+		}
+	}
+}
+
+/*
+ * faulty: one command the vGPU must refuse, by kind; fills in *cmd and
+ * returns the fault it must raise.  The addresses follow libmvgpu's
+ * layout (docs/api.md): nothing at VA 0, the ring read-only just below
+ * the page table, and no host memory at IOVA 0.
+ */
+static uint32_t mvctl_run_bad_cmd(struct mvctl_run *r, unsigned int kind,
+				  struct mvgpu_cmd *cmd, const char **what)
+{
+	uint64_t pt_bytes = r->vram_size / MVGPU_GPU_PAGE_SIZE * 8;
+	uint64_t ring;
+
+	pt_bytes = (pt_bytes + MVGPU_GPU_PAGE_SIZE - 1) &
+		   ~(uint64_t)(MVGPU_GPU_PAGE_SIZE - 1);
+	ring = r->vram_size - pt_bytes - LIBMVGPU_RING_BYTES;
+	memset(cmd, 0, sizeof(*cmd));
+	switch (kind % 7) {
+	case 0:
+		*what = "a fill past the end of its VRAM";
+		cmd->opcode = MVGPU_OP_FILL;
+		cmd->dst = r->vram_size;
+		cmd->size = 4096;
+		return MVGPU_FAULT_OUT_OF_RANGE;
+	case 1:
+		*what = "a fill at address 0 (nothing mapped there)";
+		cmd->opcode = MVGPU_OP_FILL;
+		cmd->size = 4096;
+		return MVGPU_FAULT_UNMAPPED;
+	case 2:
+		*what = "a fill over its own command ring (read-only)";
+		cmd->opcode = MVGPU_OP_FILL;
+		cmd->dst = ring;
+		cmd->size = 4096;
+		return MVGPU_FAULT_READ_ONLY;
+	case 3:
+		*what = "a garbage opcode";
+		cmd->opcode = MVGPU_OP_COUNT +
+			      (uint32_t)(mvctl_rand(r) % (UINT32_MAX - MVGPU_OP_COUNT));
+		return MVGPU_FAULT_BAD_OPCODE;
+	case 4:
+		*what = "a copy of 2^64-1 bytes";
+		cmd->opcode = MVGPU_OP_COPY;
+		cmd->dst = mvgpu_bo_va(r->b);
+		cmd->src = mvgpu_bo_va(r->a);
+		cmd->size = UINT64_MAX;
+		return MVGPU_FAULT_BAD_COMMAND;
+	case 5:
+		*what = "a GEMM of 2^20 x 1 x 1";
+		cmd->opcode = MVGPU_OP_GEMM_I32;
+		cmd->dst = mvgpu_bo_va(r->c);
+		cmd->src = mvgpu_bo_va(r->a);
+		cmd->aux = mvgpu_bo_va(r->b);
+		cmd->m = 1u << 20;
+		cmd->n = 1;
+		cmd->k = 1;
+		return MVGPU_FAULT_BAD_COMMAND;
+	default:
+		*what = "a DMA from IOVA 0 (never mapped)";
+		cmd->opcode = MVGPU_OP_DMA_FROM_HOST;
+		cmd->dst = mvgpu_bo_va(r->a);
+		cmd->src = 0;
+		cmd->size = 4096;
+		return MVGPU_FAULT_DMA;
+	}
+}
+
+/*
+ * faulty: submit one bad command, wait for the fault, check its code,
+ * reset and check that the vGPU works again.
+ */
+static void mvctl_run_faulty(struct mvctl_run *r)
+{
+	struct mvgpu_fault fault = { 0 };
+	struct mvgpu_cmd cmd;
+	const char *what;
+	uint64_t fence;
+	uint32_t want;
+	int ret;
+
+	want = mvctl_run_bad_cmd(r, (unsigned int)(r->ops % 7), &cmd, &what);
+	r->ops++;
+	ret = mvgpu_cmd_raw(r->batch, &cmd);
+	if (!ret)
+		ret = mvgpu_submit(r->g, r->batch, &fence);
+	mvgpu_batch_reset(r->batch);
+	if (!ret)
+		ret = mvgpu_fence_wait(r->g, fence, MVCTL_RUN_FENCE_MS);
+	if (!ret) {
+		mvctl_warn("run: faulty: %s did not fault the vGPU", what);
+		r->mismatches++;
+		return;
+	}
+	if (ret == -ETIMEDOUT) {
+		mvctl_warn("run: faulty: %s neither faulted nor completed within %d s: the vGPU is stuck (see 'mvgpuctl stats' and dmesg)",
+			   what, MVCTL_RUN_FENCE_MS / 1000);
+		r->fatal = true;
+		return;
+	}
+	if (ret != -EIO) {
+		mvctl_warn("run: faulty: %s: %s", what, mvgpu_last_error());
+		r->fatal = true;
+		return;
+	}
+	ret = mvgpu_reset(r->g, &fault);
+	if (ret) {
+		mvctl_warn("run: faulty: the vGPU faulted and cannot be reset: %s",
+			   mvgpu_last_error());
+		r->fatal = true;
+		return;
+	}
+	r->faults++;
+	if (fault.code < MVCTL_RUN_FAULT_CODES)
+		r->fault_codes[fault.code]++;
+	if (fault.code != want) {
+		mvctl_warn("run: faulty: %s faulted %s (code %u), expected %s",
+			   what, mvgpu_fault_name(fault.code), fault.code,
+			   mvgpu_fault_name(want));
+		r->mismatches++;
+	}
+	mvctl_run_recover_check(r);
+}
+
 static int mvctl_run_setup(struct mvctl_run *r)
 {
 	size_t mat = (size_t)MVCTL_RUN_MAX_DIM * MVCTL_RUN_MAX_DIM * 4;
@@ -350,25 +657,36 @@ static int mvctl_run_open_error(int err, const struct mvctl_vgpu *v)
 	}
 }
 
-static void mvctl_run_progress(const struct mvctl_run *r, uint64_t elapsed,
-			       uint64_t total)
+/* faulty: "OUT_OF_RANGE 3, UNMAPPED 3, ..." into buf */
+static char *mvctl_run_fmt_fault_codes(char *buf, size_t len,
+				       const struct mvctl_run *r)
 {
-	fprintf(stderr, "\r\033[Krun: %.1f/%.1f s, %llu operations, %llu errors",
-		elapsed / 1e9, total / 1e9, (unsigned long long)r->ops,
-		(unsigned long long)(r->mismatches + r->faults));
-	fflush(stderr);
+	size_t off = 0;
+	unsigned int c;
+
+	buf[0] = '\0';
+	for (c = 1; c < MVCTL_RUN_FAULT_CODES && off < len; c++)
+		if (r->fault_codes[c])
+			off += snprintf(buf + off, len - off, "%s%s %llu",
+					off ? ", " : "", mvgpu_fault_name(c),
+					(unsigned long long)r->fault_codes[c]);
+	return buf;
 }
 
 static void mvctl_run_summary(const struct mvctl_run *r,
-			      const struct mvctl_vgpu *v, const char *workload,
+			      const struct mvctl_vgpu *v, unsigned int wl,
 			      uint64_t elapsed_ns, const struct mvgpu_stats *s0,
 			      const struct mvgpu_stats *s1, bool interrupted)
 {
+	const char *workload = mvctl_workloads[wl];
+	bool faulty = wl == MVCTL_WL_FAULTY;
 	double secs = elapsed_ns / 1e9;
 	uint64_t commands = s1->commands - s0->commands;
-	uint64_t errors = r->mismatches + r->faults;
-	char b[32], rate[32];
+	/* for faulty, faults are what it is for; only mismatches are errors */
+	uint64_t errors = r->mismatches + (faulty ? 0 : r->faults);
+	char b[32], rate[32], codes[160];
 	struct mvctl_json j;
+	unsigned int c;
 
 	if (secs <= 0)
 		secs = 1e-9;
@@ -390,6 +708,14 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 		mvctl_json_double(&j, "bytes_per_s", r->bytes / secs, 0);
 		mvctl_json_u64(&j, "mismatches", r->mismatches);
 		mvctl_json_u64(&j, "faults", r->faults);
+		if (faulty) {
+			mvctl_json_obj_begin(&j, "fault_codes");
+			for (c = 1; c < MVCTL_RUN_FAULT_CODES; c++)
+				if (r->fault_codes[c])
+					mvctl_json_u64(&j, mvgpu_fault_name(c),
+						       r->fault_codes[c]);
+			mvctl_json_obj_end(&j);
+		}
 		mvctl_json_u64(&j, "errors", errors);
 		mvctl_json_bool(&j, "interrupted", interrupted);
 		mvctl_json_bool(&j, "ok", !errors && !r->fatal);
@@ -399,23 +725,46 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 	}
 	printf("run: %s on %s (%s on %s), %.2f s%s\n", workload, v->uuid,
 	       v->type, v->gpu, secs, interrupted ? " (interrupted)" : "");
-	printf("  operations   %llu (%.1f/s: %llu gemm, %llu copy)\n",
-	       (unsigned long long)r->ops, r->ops / secs,
-	       (unsigned long long)r->gemms, (unsigned long long)r->copies);
+	if (faulty)
+		printf("  operations   %llu (%.1f/s: bad commands, each followed by a reset and a check)\n",
+		       (unsigned long long)r->ops, r->ops / secs);
+	else if (wl == MVCTL_WL_FILL)
+		printf("  operations   %llu (%.1f/s: batches of %u fills of %u MiB)\n",
+		       (unsigned long long)r->ops, r->ops / secs,
+		       MVCTL_RUN_FILL_CMDS, MVCTL_RUN_FILL_SIZE >> 20);
+	else
+		printf("  operations   %llu (%.1f/s: %llu gemm, %llu copy)\n",
+		       (unsigned long long)r->ops, r->ops / secs,
+		       (unsigned long long)r->gemms,
+		       (unsigned long long)r->copies);
 	printf("  commands     %llu completed by the vGPU\n",
 	       (unsigned long long)commands);
 	printf("  bytes        %s (%s)\n", mvctl_fmt_bytes(b, sizeof(b), r->bytes),
 	       mvctl_fmt_byte_rate(rate, sizeof(rate), r->bytes / secs));
 	printf("  engine time  %s\n", mvctl_fmt_ns(b, sizeof(b),
 						   s1->busy_ns - s0->busy_ns));
-	printf("  errors       %llu (%llu mismatches, %llu faults)\n",
-	       (unsigned long long)errors, (unsigned long long)r->mismatches,
-	       (unsigned long long)r->faults);
+	if (faulty) {
+		printf("  faults       %llu, each reset (%s)\n",
+		       (unsigned long long)r->faults,
+		       r->faults ? mvctl_run_fmt_fault_codes(codes, sizeof(codes), r) :
+		       "none");
+		printf("  errors       %llu (bad commands that did not fault as expected, or a failed check after a reset)\n",
+		       (unsigned long long)errors);
+	} else {
+		printf("  errors       %llu (%llu mismatches, %llu faults)\n",
+		       (unsigned long long)errors,
+		       (unsigned long long)r->mismatches,
+		       (unsigned long long)r->faults);
+	}
 	if (r->fatal)
 		printf("result: FAILED, the run could not go on (see above)\n");
 	else if (errors)
 		printf("result: FAILED, %llu operations went wrong (see above)\n",
 		       (unsigned long long)errors);
+	else if (faulty)
+		printf("result: PASSED, every bad command faulted as expected and the vGPU worked again after each reset\n");
+	else if (wl == MVCTL_WL_FILL)
+		printf("result: PASSED, every sampled word held its fill pattern\n");
 	else
 		printf("result: PASSED, every result matched the CPU reference\n");
 }
@@ -459,9 +808,9 @@ int mvctl_cmd_run(int argc, char **argv)
 	struct mvctl_vgpu *v;
 	struct mvctl_sys sys;
 	struct sigaction sa;
-	uint64_t ms, start, end, now, next_progress;
+	uint64_t ms, now;
 	unsigned int wl;
-	bool progress, interrupted;
+	bool interrupted;
 	int ret, first;
 
 	ret = mvctl_getopt("run", argc, argv, "", opts, mvctl_run_opt, &a,
@@ -474,13 +823,15 @@ int mvctl_cmd_run(int argc, char **argv)
 		return mvctl_usage_fail("run", "run: unexpected argument '%s'",
 					argv[first + 1]);
 	if (!a.workload)
-		return mvctl_usage_fail("run", "run: say which workload with --workload gemm, copy or mixed");
-	for (wl = 0; wl < 3; wl++)
+		return mvctl_usage_fail("run", "run: say which workload with --workload gemm, copy, mixed, fill or faulty");
+	for (wl = 0; wl < MVCTL_WL_COUNT; wl++)
 		if (!strcmp(a.workload, mvctl_workloads[wl]))
 			break;
-	if (wl == 3)
-		return mvctl_usage_fail("run", "run: unknown workload '%s': use gemm, copy or mixed",
+	if (wl == MVCTL_WL_COUNT)
+		return mvctl_usage_fail("run", "run: unknown workload '%s': use gemm, copy, mixed, fill or faulty",
 					a.workload);
+	if (wl == MVCTL_WL_FAULTY && a.inject_fault)
+		return mvctl_usage_fail("run", "run: --inject-fault is for the other workloads; faulty faults all the time");
 	if (!a.seconds)
 		return mvctl_usage_fail("run", "run: say for how long with --seconds S (e.g. 10 or 0.5)");
 	if (mvctl_parse_milli(a.seconds, &ms) || ms < 1 || ms > 3600000)
@@ -504,6 +855,16 @@ int mvctl_cmd_run(int argc, char **argv)
 	ret = mvctl_run_setup(&r);
 	if (ret)
 		goto out_run;
+	if (wl == MVCTL_WL_FAULTY) {
+		struct mvgpu_info info;
+
+		if (mvgpu_get_info(r.g, &info)) {
+			ret = mvctl_fail(MVCTL_EXIT_FAIL, "run: cannot read the vGPU's info: %s",
+					 mvgpu_last_error());
+			goto out_run;
+		}
+		r.vram_size = info.vram_size;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = mvctl_run_signal;
@@ -514,38 +875,39 @@ int mvctl_cmd_run(int argc, char **argv)
 	memset(&s0, 0, sizeof(s0));
 	if (mvgpu_get_stats(r.g, &s0))
 		memset(&s0, 0, sizeof(s0));
-	progress = !mvctl_opts.json && isatty(STDERR_FILENO);
-	start = mvctl_run_now_ns();
-	end = start + ms * 1000000ULL;
-	next_progress = start;
+	r.progress = !mvctl_opts.json && isatty(STDERR_FILENO);
+	r.faults_expected = wl == MVCTL_WL_FAULTY;
+	r.start = mvctl_run_now_ns();
+	r.end = r.start + ms * 1000000ULL;
+	r.next_progress = r.start;
 	if (a.inject_fault)
 		mvctl_run_inject_fault(&r);
-	while (!r.fatal && !mvctl_run_stop) {
+	if (wl == MVCTL_WL_FILL)
+		mvctl_run_fill(&r);	/* its own loop: batches in flight */
+	while (wl != MVCTL_WL_FILL && !r.fatal && !mvctl_run_stop) {
 		now = mvctl_run_now_ns();
-		if (now >= end)
+		if (now >= r.end)
 			break;
-		if (progress && now >= next_progress) {
-			mvctl_run_progress(&r, now - start, end - start);
-			next_progress = now + 250000000ULL;
-		}
-		if (wl == MVCTL_WL_GEMM ||
-		    (wl == MVCTL_WL_MIXED && (mvctl_rand(&r) & 1)))
+		mvctl_run_progress(&r, now);
+		if (wl == MVCTL_WL_FAULTY)
+			mvctl_run_faulty(&r);
+		else if (wl == MVCTL_WL_GEMM ||
+			 (wl == MVCTL_WL_MIXED && (mvctl_rand(&r) & 1)))
 			mvctl_run_gemm(&r);
 		else
 			mvctl_run_copy(&r);
 	}
 	now = mvctl_run_now_ns();
 	interrupted = mvctl_run_stop != 0;
-	if (progress)
+	if (r.progress)
 		fputs("\r\033[K", stderr);
 	s1 = s0;
 	if (mvgpu_get_stats(r.g, &s1))
 		s1 = s0;
-	mvctl_run_summary(&r, v, mvctl_workloads[wl], now - start, &s0, &s1,
-			  interrupted);
+	mvctl_run_summary(&r, v, wl, now - r.start, &s0, &s1, interrupted);
 	if (r.fatal)
 		ret = MVCTL_EXIT_FAIL;
-	else if (r.mismatches || r.faults)
+	else if (r.mismatches || (r.faults && wl != MVCTL_WL_FAULTY))
 		ret = MVCTL_EXIT_VERIFY;
 	else
 		ret = MVCTL_EXIT_OK;

@@ -80,14 +80,25 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	  "bytes/s, WAIT (runnable without an engine, percent of the interval),\n"
 	  "faults. Per GPU: utilisation of each engine in the interval.\n" },
 	{ "run", mvctl_cmd_run,
-	  "UUID --workload gemm|copy|mixed --seconds S [--json]",
+	  "UUID --workload gemm|copy|mixed|fill|faulty --seconds S [--json]",
 	  "run a verified workload on a vGPU through libmvgpu",
 	  "Submits work for S seconds (fractions allowed, at most 3600) and checks\n"
-	  "every result against a CPU reference. Prints operations, bytes,\n"
-	  "throughput and errors; exits 8 on any mismatch or fault.\n"
+	  "its results. Prints operations, bytes, throughput and errors; exits 8\n"
+	  "on any mismatch or fault (faulty: on a fault that is not as expected).\n"
+	  "gemm, copy and mixed check every result against a CPU reference:\n"
 	  "  --workload gemm   int32 matrix multiplications\n"
 	  "  --workload copy   fills, copies and DMA to and from host memory\n"
 	  "  --workload mixed  both, interleaved\n"
+	  "  --workload fill   keeps the vGPU busy: batches of 16 fills of 1 MiB,\n"
+	  "                    3 in flight, each buffer checked by sampling; the\n"
+	  "                    one to compare engine shares between vGPUs\n"
+	  "  --workload faulty a tenant gone bad: out-of-range and unmapped\n"
+	  "                    addresses, writes to its read-only ring, garbage\n"
+	  "                    opcodes, huge sizes, DMA from an IOVA never mapped,\n"
+	  "                    one at a time; each must fault with the expected\n"
+	  "                    code, is reset, and a fill checks the vGPU works\n"
+	  "                    again. Counts the faults; exits 0 when all went so,\n"
+	  "                    8 when one did not\n"
 	  "  --inject-fault    also submit one invalid command, to see a fault\n"
 	  "                    detected, counted and recovered (exits 8)\n" },
 };
