@@ -76,10 +76,12 @@ $(B)/libmvgpu.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	     -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIBVERSION)|'
+
 $(B)/libmvgpu.pc: lib/libmvgpu.pc.in
 	@mkdir -p $(B)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIBVERSION)|' $< >$@
+	$(PC_SED) $< >$@
 
 tools: $(B)/bin/mvgpuctl
 
@@ -137,7 +139,7 @@ install: lib tools
 	ln -sf libmvgpu.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libmvgpu.so
 	install -m 0644 $(B)/libmvgpu.a $(DESTDIR)$(LIBDIR)/
 	install -m 0644 include/libmvgpu.h include/mvgpu_uapi.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 0644 $(B)/libmvgpu.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(PC_SED) lib/libmvgpu.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc
 	install -m 0755 $(B)/bin/mvgpuctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/mvgpuctl.1 $(DESTDIR)$(MANDIR)/man1/
 
