@@ -35,10 +35,22 @@ struct mvgpu_soft_fault {
 /* mvgpu_soft_mmu.c */
 void *mvgpu_soft_translate(struct mvgpu_ctx *ctx, u64 va, bool write,
 			   u32 *avail, struct mvgpu_soft_fault *fault);
-int mvgpu_soft_read_va(struct mvgpu_ctx *ctx, u64 va, void *buf, u32 len,
-		       struct mvgpu_soft_fault *fault);
-int mvgpu_soft_write_va(struct mvgpu_ctx *ctx, u64 va, const void *buf,
-			u32 len, struct mvgpu_soft_fault *fault);
+int mvgpu_soft_copy_va(struct mvgpu_ctx *ctx, u64 va, void *buf, u32 len,
+		       bool write, struct mvgpu_soft_fault *fault);
+
+static inline int mvgpu_soft_read_va(struct mvgpu_ctx *ctx, u64 va, void *buf,
+				     u32 len, struct mvgpu_soft_fault *fault)
+{
+	return mvgpu_soft_copy_va(ctx, va, buf, len, false, fault);
+}
+
+static inline int mvgpu_soft_write_va(struct mvgpu_ctx *ctx, u64 va,
+				      const void *buf, u32 len,
+				      struct mvgpu_soft_fault *fault)
+{
+	return mvgpu_soft_copy_va(ctx, va, (void *)buf, len, true, fault);
+}
+
 bool mvgpu_soft_range_ok(struct mvgpu_ctx *ctx, u64 va, u64 len, bool write,
 			 struct mvgpu_soft_fault *fault);
 

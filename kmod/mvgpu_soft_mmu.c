@@ -89,35 +89,21 @@ void *mvgpu_soft_translate(struct mvgpu_ctx *ctx, u64 va, bool write,
 	return mvgpu_soft_vram_addr(ctx, off);
 }
 
-int mvgpu_soft_read_va(struct mvgpu_ctx *ctx, u64 va, void *buf, u32 len,
-		       struct mvgpu_soft_fault *fault)
+/* Copy between @buf and GPU VA space through the MMU, page by page */
+int mvgpu_soft_copy_va(struct mvgpu_ctx *ctx, u64 va, void *buf, u32 len,
+		       bool write, struct mvgpu_soft_fault *fault)
 {
 	while (len) {
 		u32 avail;
-		void *src = mvgpu_soft_translate(ctx, va, false, &avail, fault);
+		void *p = mvgpu_soft_translate(ctx, va, write, &avail, fault);
 
-		if (!src)
+		if (!p)
 			return -EFAULT;
 		avail = min(avail, len);
-		memcpy(buf, src, avail);
-		buf += avail;
-		va += avail;
-		len -= avail;
-	}
-	return 0;
-}
-
-int mvgpu_soft_write_va(struct mvgpu_ctx *ctx, u64 va, const void *buf,
-			u32 len, struct mvgpu_soft_fault *fault)
-{
-	while (len) {
-		u32 avail;
-		void *dst = mvgpu_soft_translate(ctx, va, true, &avail, fault);
-
-		if (!dst)
-			return -EFAULT;
-		avail = min(avail, len);
-		memcpy(dst, buf, avail);
+		if (write)
+			memcpy(p, buf, avail);
+		else
+			memcpy(buf, p, avail);
 		buf += avail;
 		va += avail;
 		len -= avail;

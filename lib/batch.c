@@ -269,48 +269,47 @@ int mvgpu_cmd_copy(struct mvgpu_batch *b, uint64_t dst, uint64_t src,
 	return batch_push(b, &cmd, fn);
 }
 
+/* The two DMA directions differ only in which side is VRAM */
+static int cmd_dma(struct mvgpu_batch *b, const char *fn,
+		   const struct mvgpu_cmd *cmd, const char *va_name,
+		   uint64_t va, uint64_t iova)
+{
+	int ret = batch_ok(b, fn);
+
+	if (ret)
+		return ret;
+	ret = size_check(fn, cmd->size);
+	if (!ret && cmd->size)
+		ret = va_check(b, fn, va_name, va, cmd->size);
+	if (!ret)
+		ret = iova_check(fn, iova, cmd->size);
+	return ret ? ret : batch_push(b, cmd, fn);
+}
+
 int mvgpu_cmd_dma_to_host(struct mvgpu_batch *b, uint64_t iova, uint64_t src,
 			  uint64_t size)
 {
-	static const char fn[] = "mvgpu_cmd_dma_to_host";
 	struct mvgpu_cmd cmd = {
 		.opcode = MVGPU_OP_DMA_TO_HOST,
 		.dst = iova,
 		.src = src,
 		.size = size,
 	};
-	int ret = batch_ok(b, fn);
 
-	if (ret)
-		return ret;
-	ret = size_check(fn, size);
-	if (!ret && size)
-		ret = va_check(b, fn, "src", src, size);
-	if (!ret)
-		ret = iova_check(fn, iova, size);
-	return ret ? ret : batch_push(b, &cmd, fn);
+	return cmd_dma(b, "mvgpu_cmd_dma_to_host", &cmd, "src", src, iova);
 }
 
 int mvgpu_cmd_dma_from_host(struct mvgpu_batch *b, uint64_t dst, uint64_t iova,
 			    uint64_t size)
 {
-	static const char fn[] = "mvgpu_cmd_dma_from_host";
 	struct mvgpu_cmd cmd = {
 		.opcode = MVGPU_OP_DMA_FROM_HOST,
 		.dst = dst,
 		.src = iova,
 		.size = size,
 	};
-	int ret = batch_ok(b, fn);
 
-	if (ret)
-		return ret;
-	ret = size_check(fn, size);
-	if (!ret && size)
-		ret = va_check(b, fn, "dst", dst, size);
-	if (!ret)
-		ret = iova_check(fn, iova, size);
-	return ret ? ret : batch_push(b, &cmd, fn);
+	return cmd_dma(b, "mvgpu_cmd_dma_from_host", &cmd, "dst", dst, iova);
 }
 
 int mvgpu_cmd_gemm_i32(struct mvgpu_batch *b, uint64_t c, uint64_t a,
