@@ -12,8 +12,8 @@
  * Lock ordering (outermost first):
  *   gpu->lock -> vgpu->lock -> ctx->exec_lock -> sched->lock
  *             -> vgpu->irq_lock
- *   ctx->exec_lock -> mmap_lock -> vgpu->vram_rwsem (an engine's DMA can
- *   fault on a VRAM mapping, of this vGPU or another)
+ *   mmap_lock -> vgpu->vram_rwsem (a fault on a VRAM mapping, also from
+ *   the DMA worker copying to or from one; it holds no lock of ours)
  * The engine threads take ctx->exec_lock and sched->lock, never both.
  * Nothing is taken under vram_rwsem but the mapping's i_mmap lock.
  */
@@ -52,6 +52,7 @@ enum mvgpu_step_result {
 	MVGPU_STEP_IDLE,	/* the ring is empty: nothing was run */
 	MVGPU_STEP_PROGRESS,	/* one bounded chunk of work was run */
 	MVGPU_STEP_FAULT,	/* the context faulted and stopped */
+	MVGPU_STEP_BLOCKED,	/* waits for its DMA; runnable when done */
 };
 
 /**
@@ -88,13 +89,35 @@ extern const struct mvgpu_hal_ops mvgpu_soft_hal_ops;
 
 /**
  * struct mvgpu_ctx_ops - how an engine reaches back into the mediator
- * @dma_rw: copy between @buf and the client's memory at @iova
+ * @dma_start: run ctx->dma against the client's memory, asynchronously;
+ *	when it is done set ctx->dma_done, clear ctx->dma_busy and make the
+ *	context runnable again
  * @raise_irq: latch interrupt causes (MVGPU_INT_*) and deliver them
  */
 struct mvgpu_ctx_ops {
-	int (*dma_rw)(struct mvgpu_ctx *ctx, u64 iova, void *buf, size_t len,
-		      bool write);
+	void (*dma_start)(struct mvgpu_ctx *ctx);
 	void (*raise_irq)(struct mvgpu_ctx *ctx, u32 causes);
+};
+
+/*
+ * One step of a DMA command: up to a chunk of the client's memory from
+ * @iova on, against these VRAM pieces in order.  Copying client memory can
+ * wait on page faults for as long as the client likes (userfaultfd, FUSE),
+ * so it never runs on an engine: the context waits for it instead.
+ */
+#define MVGPU_DMA_MAX_SEGS	16
+
+struct mvgpu_dma_job {
+	u64 iova;
+	bool to_host;
+	unsigned int nsegs;
+	struct {
+		void *vram;
+		u32 len;
+	} segs[MVGPU_DMA_MAX_SEGS];
+	u32 done;		/* bytes copied */
+	int error;		/* of the first failed copy */
+	u64 fault_iova;		/* where it failed */
 };
 
 struct mvgpu_ctx {
@@ -125,6 +148,12 @@ struct mvgpu_ctx {
 	u32 fault_head;
 	u64 fault_addr;
 	bool dma_enabled;	/* PCI bus master enable */
+
+	/* DMA in flight: the engine fills dma, the worker sets dma_done */
+	struct mvgpu_dma_job dma;
+	bool dma_busy;		/* release/acquire with the worker */
+	bool dma_done;		/* a result waits in dma */
+	struct work_struct dma_work;
 
 	/* the command being executed, resumable between chunks */
 	bool cmd_valid;
@@ -242,6 +271,8 @@ void mvgpu_sched_add(struct mvgpu_sched *sched, struct mvgpu_sched_entity *se);
 void mvgpu_sched_remove(struct mvgpu_sched *sched,
 			struct mvgpu_sched_entity *se);
 void mvgpu_sched_kick(struct mvgpu_sched *sched, struct mvgpu_sched_entity *se);
+void mvgpu_sched_charge_dma(struct mvgpu_sched *sched,
+			    struct mvgpu_sched_entity *se, u64 ns);
 void mvgpu_sched_enable(struct mvgpu_sched *sched,
 			struct mvgpu_sched_entity *se);
 void mvgpu_sched_disable(struct mvgpu_sched *sched,
@@ -367,6 +398,8 @@ static inline struct mvgpu_vgpu *mvgpu_ctx_to_vgpu(struct mvgpu_ctx *ctx)
 }
 
 /* vGPU lifecycle (mvgpu_vgpu.c) */
+int mvgpu_dma_module_init(void);
+void mvgpu_dma_module_exit(void);
 extern const struct vfio_device_ops mvgpu_vfio_ops;
 int mvgpu_vgpu_init(struct vfio_device *vdev);
 void mvgpu_vgpu_release(struct vfio_device *vdev);

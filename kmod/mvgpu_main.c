@@ -148,9 +148,13 @@ static int __init mvgpu_init(void)
 	if (ret)
 		return ret;
 
-	ret = mdev_register_driver(&mvgpu_mdev_driver);
+	ret = mvgpu_dma_module_init();
 	if (ret)
 		goto err_vram;
+
+	ret = mdev_register_driver(&mvgpu_mdev_driver);
+	if (ret)
+		goto err_dma;
 
 	mvgpu_class = class_create(THIS_MODULE, MVGPU_NAME);
 	if (IS_ERR(mvgpu_class)) {
@@ -174,6 +178,8 @@ err_gpus:
 	class_destroy(mvgpu_class);
 err_driver:
 	mdev_unregister_driver(&mvgpu_mdev_driver);
+err_dma:
+	mvgpu_dma_module_exit();
 err_vram:
 	mvgpu_vram_module_exit();
 	return ret;
@@ -184,6 +190,7 @@ static void __exit mvgpu_exit(void)
 	mvgpu_destroy_gpus();
 	class_destroy(mvgpu_class);
 	mdev_unregister_driver(&mvgpu_mdev_driver);
+	mvgpu_dma_module_exit();
 	mvgpu_vram_module_exit();
 }
 

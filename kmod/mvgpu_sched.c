@@ -190,6 +190,21 @@ static void __mvgpu_sched_charge_fault(struct mvgpu_sched *s,
 		se->tokens -= MVGPU_FAULT_COST_NS;
 }
 
+/* Time the vGPU's DMA worker spent: like engine time, but on no engine */
+void mvgpu_sched_charge_dma(struct mvgpu_sched *s,
+			    struct mvgpu_sched_entity *se, u64 ns)
+{
+	u32 weight;
+
+	spin_lock(&s->lock);
+	weight = max_t(u32, 1, s->policy->weight(se));
+	se->busy_ns += ns;
+	se->vruntime += div_u64(ns * MVGPU_VRUNTIME_SCALE, weight);
+	if (__mvgpu_se_rate(s, se))
+		se->tokens -= ns;
+	spin_unlock(&s->lock);
+}
+
 static void __mvgpu_sched_end_slice(struct mvgpu_sched *s,
 				    struct mvgpu_sched_entity *se, u64 now)
 {

@@ -146,7 +146,10 @@ static enum mvgpu_step_result mvgpu_soft_fetch(struct mvgpu_ctx *ctx)
 	return MVGPU_STEP_PROGRESS;
 }
 
-/* Each executor returns 0 when the command is done, 1 when work remains */
+/*
+ * Each executor returns 0 when the command is done, 1 when work remains,
+ * 2 when it waits for DMA, or a negative errno with @fault filled in.
+ */
 
 static int mvgpu_soft_exec_fence(struct mvgpu_ctx *ctx,
 				 struct mvgpu_soft_fault *fault)
@@ -215,42 +218,73 @@ static int mvgpu_soft_exec_copy(struct mvgpu_ctx *ctx,
 	return ctx->cmd_progress < cmd->size;
 }
 
+/*
+ * A DMA command alternates: a step translates the next chunk's VRAM pieces
+ * and hands them to the mediator's DMA worker (returns 2: blocked), the
+ * worker copies, and the next step takes its result.
+ */
 static int mvgpu_soft_exec_dma(struct mvgpu_ctx *ctx, bool to_host,
 			       struct mvgpu_soft_fault *fault)
 {
 	const struct mvgpu_cmd *cmd = &ctx->cmd;
+	struct mvgpu_dma_job *job = &ctx->dma;
 	u64 va = to_host ? cmd->src : cmd->dst;
 	u64 iova = to_host ? cmd->dst : cmd->src;
 	u32 budget = MVGPU_SOFT_CHUNK_BYTES;
+	u64 pos;
 
-	while (ctx->cmd_progress < cmd->size && budget) {
-		u64 left = cmd->size - ctx->cmd_progress;
+	/* pairs with the DMA worker's release: its results before dma_busy */
+	if (smp_load_acquire(&ctx->dma_busy))
+		return 2;
+	if (ctx->dma_done) {
+		ctx->dma_done = false;
+		ctx->cmd_progress += job->done;
+		ctx->bytes += job->done;
+		if (job->error) {
+			fault->code = MVGPU_FAULT_DMA;
+			fault->addr = job->fault_iova;
+			fault->write = to_host;
+			return -EFAULT;
+		}
+	}
+	if (ctx->cmd_progress >= cmd->size)
+		return 0;
+	if (!READ_ONCE(ctx->dma_enabled)) {
+		fault->code = MVGPU_FAULT_BUS_MASTER;
+		fault->addr = iova + ctx->cmd_progress;
+		fault->write = to_host;
+		return -EFAULT;
+	}
+
+	job->iova = iova + ctx->cmd_progress;
+	job->to_host = to_host;
+	job->nsegs = 0;
+	pos = ctx->cmd_progress;
+	while (pos < cmd->size && budget && job->nsegs < MVGPU_DMA_MAX_SEGS) {
+		struct mvgpu_soft_fault seg_fault = {};
 		u32 avail, n;
 		void *vram;
 
-		if (!READ_ONCE(ctx->dma_enabled)) {
-			fault->code = MVGPU_FAULT_BUS_MASTER;
-			fault->addr = iova + ctx->cmd_progress;
-			fault->write = to_host;
+		vram = mvgpu_soft_translate(ctx, va + pos, !to_host, &avail,
+					    &seg_fault);
+		if (!vram) {
+			if (job->nsegs)
+				break;	/* the next step faults on it */
+			*fault = seg_fault;
 			return -EFAULT;
 		}
-		vram = mvgpu_soft_translate(ctx, va + ctx->cmd_progress,
-					    !to_host, &avail, fault);
-		if (!vram)
-			return -EFAULT;
-		n = min_t(u64, min(avail, budget), left);
-		if (ctx->ops->dma_rw(ctx, iova + ctx->cmd_progress, vram, n,
-				     to_host)) {
-			fault->code = MVGPU_FAULT_DMA;
-			fault->addr = iova + ctx->cmd_progress;
-			fault->write = to_host;
-			return -EFAULT;
-		}
-		ctx->cmd_progress += n;
-		ctx->bytes += n;
+		n = min_t(u64, min(avail, budget), cmd->size - pos);
+		job->segs[job->nsegs].vram = vram;
+		job->segs[job->nsegs].len = n;
+		job->nsegs++;
+		pos += n;
 		budget -= n;
 	}
-	return ctx->cmd_progress < cmd->size;
+	job->done = 0;
+	job->error = 0;
+	WRITE_ONCE(ctx->dma_busy, true);
+	ctx->ops->dma_start(ctx);
+	return 2;
 }
 
 /*
@@ -348,6 +382,8 @@ enum mvgpu_step_result mvgpu_soft_cmd_step(struct mvgpu_soft_engine *eng,
 	ret = mvgpu_soft_exec(eng, ctx, &fault);
 	if (ret < 0)
 		return mvgpu_soft_fault(ctx, &fault);
+	if (ret == 2)
+		return MVGPU_STEP_BLOCKED;
 	if (ret > 0)
 		return MVGPU_STEP_PROGRESS;
 

@@ -19,12 +19,56 @@
 
 #include "mvgpu.h"
 
-static int mvgpu_ctx_dma_rw(struct mvgpu_ctx *ctx, u64 iova, void *buf,
-			    size_t len, bool write)
-{
-	struct mvgpu_vgpu *vgpu = mvgpu_ctx_to_vgpu(ctx);
+static struct workqueue_struct *mvgpu_dma_wq;
 
-	return vfio_dma_rw(&vgpu->vdev, iova, buf, len, write);
+int mvgpu_dma_module_init(void)
+{
+	mvgpu_dma_wq = alloc_workqueue("mvgpu_dma", WQ_UNBOUND, 0);
+	return mvgpu_dma_wq ? 0 : -ENOMEM;
+}
+
+void mvgpu_dma_module_exit(void)
+{
+	destroy_workqueue(mvgpu_dma_wq);
+}
+
+/*
+ * The vGPU's DMA worker, its copy engine: copies between the client's
+ * memory (by IOVA, only what it mapped with VFIO_IOMMU_MAP_DMA) and VRAM.
+ * The time it takes is charged to the vGPU like engine time.
+ */
+static void mvgpu_vgpu_dma_work(struct work_struct *work)
+{
+	struct mvgpu_ctx *ctx = container_of(work, struct mvgpu_ctx, dma_work);
+	struct mvgpu_vgpu *vgpu = mvgpu_ctx_to_vgpu(ctx);
+	struct mvgpu_sched *sched = &vgpu->gpu->sched;
+	struct mvgpu_dma_job *job = &ctx->dma;
+	u64 start = ktime_get_ns(), off = 0;
+	unsigned int i;
+
+	for (i = 0; i < job->nsegs; i++) {
+		int ret = vfio_dma_rw(&vgpu->vdev, job->iova + off,
+				      job->segs[i].vram, job->segs[i].len,
+				      job->to_host);
+
+		if (ret) {
+			job->error = ret;
+			job->fault_iova = job->iova + off;
+			break;
+		}
+		off += job->segs[i].len;
+	}
+	job->done = off;
+	mvgpu_sched_charge_dma(sched, &vgpu->se, ktime_get_ns() - start);
+	ctx->dma_done = true;
+	/* pairs with the acquires in mvgpu_ctx_has_work and the DMA step */
+	smp_store_release(&ctx->dma_busy, false);
+	mvgpu_sched_kick(sched, &vgpu->se);
+}
+
+static void mvgpu_ctx_dma_start(struct mvgpu_ctx *ctx)
+{
+	queue_work(mvgpu_dma_wq, &ctx->dma_work);
 }
 
 static void mvgpu_ctx_raise_irq(struct mvgpu_ctx *ctx, u32 causes)
@@ -33,14 +77,26 @@ static void mvgpu_ctx_raise_irq(struct mvgpu_ctx *ctx, u32 causes)
 }
 
 static const struct mvgpu_ctx_ops mvgpu_vgpu_ctx_ops = {
-	.dma_rw		= mvgpu_ctx_dma_rw,
+	.dma_start	= mvgpu_ctx_dma_start,
 	.raise_irq	= mvgpu_ctx_raise_irq,
 };
 
 bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx)
 {
 	return READ_ONCE(ctx->ring_size) && !READ_ONCE(ctx->faulted) &&
+	       /* pairs with the DMA worker's release */
+	       !smp_load_acquire(&ctx->dma_busy) &&
 	       READ_ONCE(ctx->head) != READ_ONCE(ctx->tail);
+}
+
+/*
+ * Nothing runs for this vGPU afterwards: its engine chunk is over and its
+ * DMA done (a DMA stuck on the client's own memory holds only this).
+ */
+static void mvgpu_vgpu_quiesce(struct mvgpu_vgpu *vgpu)
+{
+	mvgpu_sched_disable(&vgpu->gpu->sched, &vgpu->se);
+	flush_work(&vgpu->ctx.dma_work);
 }
 
 /* Engine state to reset values; the counters are statistics and stay */
@@ -60,6 +116,8 @@ void mvgpu_ctx_reset(struct mvgpu_ctx *ctx)
 	ctx->fault_addr = 0;
 	ctx->cmd_valid = false;
 	ctx->cmd_progress = 0;
+	ctx->dma_done = false;
+	WRITE_ONCE(ctx->dma_busy, false);
 }
 
 static void mvgpu_vgpu_release_vram(struct mvgpu_vgpu *vgpu,
@@ -117,6 +175,7 @@ int mvgpu_vgpu_init(struct vfio_device *vdev)
 	vgpu->type = type;
 	mutex_init(&vgpu->lock);
 	mutex_init(&vgpu->ctx.exec_lock);
+	INIT_WORK(&vgpu->ctx.dma_work, mvgpu_vgpu_dma_work);
 	mvgpu_irq_init(vgpu);
 
 	vgpu->ctx.ops = &mvgpu_vgpu_ctx_ops;
@@ -161,6 +220,7 @@ static void mvgpu_vgpu_teardown(struct mvgpu_vgpu *vgpu)
 	list_del(&vgpu->node);
 	mutex_unlock(&gpu->lock);
 	mvgpu_sched_remove(&gpu->sched, &vgpu->se);
+	flush_work(&vgpu->ctx.dma_work);
 
 	mutex_lock(&vgpu->lock);
 	vgpu->open = false;
@@ -196,7 +256,7 @@ void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool function_reset)
 
 	lockdep_assert_held(&vgpu->lock);
 
-	mvgpu_sched_disable(sched, &vgpu->se);
+	mvgpu_vgpu_quiesce(vgpu);
 	mutex_lock(&vgpu->ctx.exec_lock);
 	mvgpu_ctx_reset(&vgpu->ctx);
 	mutex_unlock(&vgpu->ctx.exec_lock);
@@ -233,8 +293,8 @@ void mvgpu_vgpu_close(struct vfio_device *vdev)
 	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
 
 	mutex_lock(&vgpu->lock);
-	/* engines off first: DMA needs the device open */
-	mvgpu_sched_disable(&vgpu->gpu->sched, &vgpu->se);
+	/* engines and DMA off first: DMA needs the device open */
+	mvgpu_vgpu_quiesce(vgpu);
 	vgpu->open = false;
 	mvgpu_vram_update(vgpu);
 	mvgpu_irq_teardown(vgpu);
