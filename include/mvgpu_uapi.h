@@ -65,7 +65,7 @@
 #define MVGPU_REG_RING_TAIL		0x070	/* RW32: doorbell */
 #define MVGPU_REG_FENCE			0x078	/* RO64: last fence value */
 
-#define MVGPU_REG_BUSY_NS		0x080	/* RO64: engine time used */
+#define MVGPU_REG_BUSY_NS		0x080	/* RO64: GPU time used, ns */
 #define MVGPU_REG_CMDS_DONE		0x088	/* RO64: commands completed */
 
 #define MVGPU_REG_END			0x090	/* first offset past regs */
