@@ -170,6 +170,46 @@ struct mvgpu_cmd {
 #define MVGPU_CMD_SIZE			64
 
 /* ------------------------------------------------------------------ */
+/* Migration stream (VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE data fd)     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * What STOP_COPY reads out and RESUMING takes in:
+ *   struct mvgpu_mig_header | config space (256 bytes) |
+ *   struct mvgpu_mig_regs | VRAM (vram_size bytes)
+ * all little-endian.  A stream resumes only into a vGPU of the same type
+ * and VRAM size.
+ */
+#define MVGPU_MIG_MAGIC		0x47494d555047564dull	/* "MVGPUMIG" */
+#define MVGPU_MIG_VERSION	1
+
+struct mvgpu_mig_header {
+	__u64 magic;
+	__u32 version;
+	__u32 divisor;		/* the vGPU type: 1/divisor of its GPU */
+	__u64 vram_size;
+	__u64 reserved;		/* 0 */
+};
+
+struct mvgpu_mig_regs {
+	__u64 scratch;
+	__u64 pt_base;
+	__u64 ring_base;
+	__u64 fence;
+	__u64 fault_addr;
+	__u32 pt_entries;
+	__u32 ring_size;
+	__u32 head;
+	__u32 tail;
+	__u32 int_status;
+	__u32 int_mask;
+	__u32 fault_status;
+	__u32 fault_head;
+	__u32 faulted;		/* 0 or 1 */
+	__u32 reserved[3];	/* 0 */
+};
+
+/* ------------------------------------------------------------------ */
 /* sysfs                                                               */
 /* ------------------------------------------------------------------ */
 

@@ -43,6 +43,7 @@
 struct mvgpu_gpu;
 struct mvgpu_vgpu;
 struct mvgpu_ctx;
+struct mvgpu_mig_file;
 
 /* ------------------------------------------------------------------ */
 /* Hardware abstraction: what the mediator needs from a physical GPU.  */
@@ -385,6 +386,11 @@ struct mvgpu_vgpu {
 
 	struct mvgpu_ctx ctx;
 	struct mvgpu_sched_entity se;
+
+	/* migration, under lock */
+	enum vfio_device_mig_state mig_state;
+	struct mvgpu_mig_file *mig_save;	/* STOP_COPY session */
+	struct mvgpu_mig_file *mig_load;	/* RESUMING session */
 };
 
 static inline struct mvgpu_vgpu *mvgpu_vdev_to_vgpu(struct vfio_device *vdev)
@@ -406,6 +412,12 @@ void mvgpu_vgpu_release(struct vfio_device *vdev);
 int mvgpu_vgpu_open(struct vfio_device *vdev);
 void mvgpu_vgpu_close(struct vfio_device *vdev);
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool function_reset);
+void mvgpu_vgpu_quiesce(struct mvgpu_vgpu *vgpu);
+
+/* Migration (mvgpu_migration.c), caller holds vgpu->lock but for init */
+void mvgpu_migration_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_migration_reset(struct mvgpu_vgpu *vgpu);
+bool mvgpu_vgpu_may_run(struct mvgpu_vgpu *vgpu);
 
 /* PCI config space (mvgpu_cfg_space.c), caller holds vgpu->lock */
 void mvgpu_cfg_reset(struct mvgpu_vgpu *vgpu);
@@ -438,6 +450,7 @@ void mvgpu_irq_ack(struct mvgpu_vgpu *vgpu, u32 causes);
 void mvgpu_irq_set_mask(struct mvgpu_vgpu *vgpu, u32 mask);
 void mvgpu_irq_set_intx_disabled(struct mvgpu_vgpu *vgpu, bool disabled);
 void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_replay(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu);
 bool mvgpu_irq_intx_asserted(struct mvgpu_vgpu *vgpu);
 int mvgpu_irq_get_info(struct mvgpu_vgpu *vgpu, struct vfio_irq_info *info);

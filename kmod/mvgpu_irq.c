@@ -107,6 +107,14 @@ void mvgpu_irq_set_intx_disabled(struct mvgpu_vgpu *vgpu, bool disabled)
 	spin_unlock(&vgpu->irq_lock);
 }
 
+/* Deliver what is pending as if it had just happened (after migration) */
+void mvgpu_irq_replay(struct mvgpu_vgpu *vgpu)
+{
+	spin_lock(&vgpu->irq_lock);
+	__mvgpu_irq_deliver(vgpu, true);
+	spin_unlock(&vgpu->irq_lock);
+}
+
 bool mvgpu_irq_intx_asserted(struct mvgpu_vgpu *vgpu)
 {
 	bool asserted;

@@ -93,7 +93,7 @@ bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx)
  * Nothing runs for this vGPU afterwards: its engine chunk is over and its
  * DMA done (a DMA stuck on the client's own memory holds only this).
  */
-static void mvgpu_vgpu_quiesce(struct mvgpu_vgpu *vgpu)
+void mvgpu_vgpu_quiesce(struct mvgpu_vgpu *vgpu)
 {
 	mvgpu_sched_disable(&vgpu->gpu->sched, &vgpu->se);
 	flush_work(&vgpu->ctx.dma_work);
@@ -187,6 +187,7 @@ int mvgpu_vgpu_init(struct vfio_device *vdev)
 	vgpu->se.share_permille = 1000 / type->divisor;
 	vgpu->se.weight = type->slices;
 	vgpu->se.prio = MVGPU_PRIO_NORMAL;
+	mvgpu_migration_init(vgpu);
 
 	ret = mvgpu_vgpu_alloc_vram(vgpu);
 	if (ret)
@@ -263,12 +264,13 @@ void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool function_reset)
 	mvgpu_mmio_reset(vgpu);
 	mvgpu_irq_reset(vgpu);
 	if (function_reset) {
+		mvgpu_migration_reset(vgpu);
 		mvgpu_cfg_reset(vgpu);
 		WRITE_ONCE(vgpu->ctx.dma_enabled, false);
 		mvgpu_irq_set_intx_disabled(vgpu, false);
 		mvgpu_vram_update(vgpu);
 	}
-	if (vgpu->open)
+	if (mvgpu_vgpu_may_run(vgpu))
 		mvgpu_sched_enable(sched, &vgpu->se);
 }
 
@@ -295,6 +297,7 @@ void mvgpu_vgpu_close(struct vfio_device *vdev)
 	mutex_lock(&vgpu->lock);
 	/* engines and DMA off first: DMA needs the device open */
 	mvgpu_vgpu_quiesce(vgpu);
+	mvgpu_migration_reset(vgpu);
 	vgpu->open = false;
 	mvgpu_vram_update(vgpu);
 	mvgpu_irq_teardown(vgpu);

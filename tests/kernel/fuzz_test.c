@@ -91,7 +91,7 @@ static void fuzz_one(struct mt_vfio *v, uint64_t vram_size, int *efds,
 	size_t len;
 	long ret;
 
-	switch (rnd_below(10)) {
+	switch (rnd_below(11)) {
 	case 0:	/* region read anywhere */
 	case 1:	/* region write anywhere */
 		index = rnd_below(12);
@@ -201,7 +201,35 @@ static void fuzz_one(struct mt_vfio *v, uint64_t vram_size, int *efds,
 			munmap(p, size);
 		break;
 	}
-	default: {	/* a doorbell on whatever ring is there */
+	case 9: {	/* migration states, and whatever comes over the data fd */
+		uint8_t raw[sizeof(struct vfio_device_feature) +
+			    sizeof(struct vfio_device_feature_mig_state)];
+		struct vfio_device_feature *f = (void *)raw;
+		struct vfio_device_feature_mig_state *mig = (void *)f->data;
+
+		if (rnd_below(2))
+			goto doorbell;
+		memset(raw, 0, sizeof(raw));
+		f->argsz = rnd_below(8) ? sizeof(raw) : rnd_below(40);
+		f->flags = VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE |
+			   (rnd_below(4) ? VFIO_DEVICE_FEATURE_SET :
+					   VFIO_DEVICE_FEATURE_GET);
+		mig->device_state = rnd_below(8);
+		ret = ioctl(v->device, VFIO_DEVICE_FEATURE, f);
+		count(c, ret);
+		if (!ret && (f->flags & VFIO_DEVICE_FEATURE_SET) &&
+		    mig->data_fd >= 0) {
+			len = rnd_len();
+			for (size_t i = 0; i < len; i++)
+				buf[i] = rnd();
+			count(c, rnd_below(2) ? read(mig->data_fd, buf, len) :
+						write(mig->data_fd, buf, len));
+			close(mig->data_fd);
+		}
+		break;
+	}
+	default:	/* a doorbell on whatever ring is there */
+doorbell: {
 		uint32_t tail = rnd_below(64) * 64;
 
 		ret = pwrite(v->device, &tail, 4, MT_REGION(0) + MVGPU_REG_RING_TAIL);
