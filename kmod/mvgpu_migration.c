@@ -91,46 +91,6 @@ static ssize_t mvgpu_mig_vram_copy(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 	return done;
 }
 
-static ssize_t mvgpu_mig_read(struct file *filp, char __user *buf,
-			      size_t len, loff_t *ppos)
-{
-	struct mvgpu_mig_file *migf = filp->private_data;
-	ssize_t done = 0, ret;
-
-	if (ppos)
-		return -ESPIPE;
-	mutex_lock(&migf->lock);
-	if (migf->disabled) {
-		ret = -ENODEV;
-		goto unlock;
-	}
-	len = min_t(u64, len, migf->total - migf->pos);
-	if (migf->pos < MVGPU_MIG_PREFIX && len) {
-		size_t n = min_t(size_t, len, MVGPU_MIG_PREFIX - migf->pos);
-
-		if (copy_to_user(buf, migf->prefix + migf->pos, n)) {
-			ret = -EFAULT;
-			goto unlock;
-		}
-		migf->pos += n;
-		done += n;
-	}
-	if (done < len) {
-		ret = mvgpu_mig_vram_copy(migf->vgpu, buf + done, len - done,
-					  migf->pos - MVGPU_MIG_PREFIX, false);
-		if (ret < 0 && !done)
-			goto unlock;
-		if (ret > 0) {
-			migf->pos += ret;
-			done += ret;
-		}
-	}
-	ret = done;
-unlock:
-	mutex_unlock(&migf->lock);
-	return ret;
-}
-
 static int mvgpu_mig_check_header(struct mvgpu_mig_file *migf)
 {
 	struct mvgpu_mig_header *hdr = mvgpu_mig_hdr(migf);
@@ -155,57 +115,84 @@ static int mvgpu_mig_check_header(struct mvgpu_mig_file *migf)
 	return 0;
 }
 
-static ssize_t mvgpu_mig_write(struct file *filp, const char __user *buf,
-			       size_t len, loff_t *ppos)
+/*
+ * Move @len bytes of the stream at the session's position: the prefix
+ * from or into migf->prefix, the rest from or into VRAM.  A load checks
+ * the header as soon as it is complete.  migf->lock held.
+ */
+static ssize_t mvgpu_mig_transfer(struct mvgpu_mig_file *migf,
+				  char __user *buf, size_t len, bool load)
+{
+	const size_t hdr_len = sizeof(struct mvgpu_mig_header);
+	ssize_t done = 0, ret;
+
+	lockdep_assert_held(&migf->lock);
+	if (migf->pos < MVGPU_MIG_PREFIX && len) {
+		size_t n = min_t(size_t, len, MVGPU_MIG_PREFIX - migf->pos);
+		bool had_header = migf->pos >= hdr_len;
+		u8 *p = migf->prefix + migf->pos;
+
+		if (load ? copy_from_user(p, buf, n) : copy_to_user(buf, p, n))
+			return -EFAULT;
+		migf->pos += n;
+		done = n;
+		if (load && !had_header && migf->pos >= hdr_len &&
+		    mvgpu_mig_check_header(migf)) {
+			migf->broken = true;
+			return -EINVAL;
+		}
+	}
+	if (done < len) {
+		ret = mvgpu_mig_vram_copy(migf->vgpu, buf + done, len - done,
+					  migf->pos - MVGPU_MIG_PREFIX, load);
+		if (ret < 0)
+			return done ? done : ret;
+		migf->pos += ret;
+		done += ret;
+	}
+	return done;
+}
+
+static ssize_t mvgpu_mig_read(struct file *filp, char __user *buf,
+			      size_t len, loff_t *ppos)
 {
 	struct mvgpu_mig_file *migf = filp->private_data;
-	ssize_t done = 0, ret;
+	ssize_t ret;
 
 	if (ppos)
 		return -ESPIPE;
 	mutex_lock(&migf->lock);
-	if (migf->disabled || migf->broken) {
-		ret = migf->disabled ? -ENODEV : -EINVAL;
-		goto unlock;
-	}
-	if (len > migf->total - migf->pos) {
+	if (migf->disabled)
+		ret = -ENODEV;
+	else
+		ret = mvgpu_mig_transfer(migf, buf,
+					 min_t(u64, len, migf->total - migf->pos),
+					 false);
+	mutex_unlock(&migf->lock);
+	return ret;
+}
+
+static ssize_t mvgpu_mig_write(struct file *filp, const char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	struct mvgpu_mig_file *migf = filp->private_data;
+	ssize_t ret;
+
+	if (ppos)
+		return -ESPIPE;
+	mutex_lock(&migf->lock);
+	if (migf->disabled) {
+		ret = -ENODEV;
+	} else if (migf->broken) {
+		ret = -EINVAL;
+	} else if (len > migf->total - migf->pos) {
 		dev_warn(migf->vgpu->vdev.dev,
 			 "migration stream refused: longer than the %llu bytes it should be\n",
 			 migf->total);
 		ret = -EINVAL;
-		goto unlock;
+	} else {
+		ret = mvgpu_mig_transfer(migf, (char __user *)buf, len, true);
 	}
-	if (migf->pos < MVGPU_MIG_PREFIX && len) {
-		size_t n = min_t(size_t, len, MVGPU_MIG_PREFIX - migf->pos);
-		bool had_header = migf->pos >= sizeof(struct mvgpu_mig_header);
-
-		if (copy_from_user(migf->prefix + migf->pos, buf, n)) {
-			ret = -EFAULT;
-			goto unlock;
-		}
-		migf->pos += n;
-		done += n;
-		if (!had_header &&
-		    migf->pos >= sizeof(struct mvgpu_mig_header) &&
-		    mvgpu_mig_check_header(migf)) {
-			migf->broken = true;
-			ret = -EINVAL;
-			goto unlock;
-		}
-	}
-	if (done < len) {
-		ret = mvgpu_mig_vram_copy(migf->vgpu, (char __user *)buf + done,
-					  len - done,
-					  migf->pos - MVGPU_MIG_PREFIX, true);
-		if (ret < 0 && !done)
-			goto unlock;
-		if (ret > 0) {
-			migf->pos += ret;
-			done += ret;
-		}
-	}
-	ret = done;
-unlock:
 	mutex_unlock(&migf->lock);
 	return ret;
 }
