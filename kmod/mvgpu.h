@@ -12,8 +12,11 @@
  * Lock ordering (outermost first):
  *   gpu->lock -> vgpu->lock -> ctx->exec_lock -> sched->lock
  *             -> vgpu->irq_lock
+ *   ctx->exec_lock -> vgpu->dma.mutex -> sched->lock
  *   mmap_lock -> vgpu->vram_rwsem (a fault on a VRAM mapping, also from
- *   the DMA worker copying to or from one; it holds no lock of ours)
+ *   the DMA thread copying to or from one; it holds no lock of ours then)
+ * No lock of ours is held while waiting on a client's memory, file
+ * descriptors or timing, except the client's own mmap_lock in a fault.
  * The engine threads take ctx->exec_lock and sched->lock, never both.
  * Nothing is taken under vram_rwsem but the mapping's i_mmap lock.
  */
@@ -62,7 +65,9 @@ enum mvgpu_step_result {
  * @init: set up the backend for @gpu (VRAM bookkeeping, engine state)
  * @fini: undo @init; every VRAM range has been released before
  * @vram_populate: back [@off, @off + @len) of VRAM so it can be used
- * @vram_release: scrub and give back [@off, @off + @len)
+ * @vram_release: give back [@off, @off + @len); populate zeroes it again
+ * @vram_scrub: zero [@off, @off + @len) in place, which stays populated;
+ *	may sleep, and should not take long without a cond_resched()
  * @vram_page: the page backing the populated VRAM offset @off
  * @engine_step: run at most one bounded chunk of @ctx's command stream on
  *	engine @engine and say what happened; called with ctx->exec_lock held
@@ -76,6 +81,7 @@ struct mvgpu_hal_ops {
 	void (*fini)(struct mvgpu_gpu *gpu);
 	int (*vram_populate)(struct mvgpu_gpu *gpu, u64 off, u64 len);
 	void (*vram_release)(struct mvgpu_gpu *gpu, u64 off, u64 len);
+	void (*vram_scrub)(struct mvgpu_gpu *gpu, u64 off, u64 len);
 	struct page *(*vram_page)(struct mvgpu_gpu *gpu, u64 off);
 	enum mvgpu_step_result (*engine_step)(struct mvgpu_gpu *gpu,
 					      unsigned int engine,
@@ -107,6 +113,8 @@ struct mvgpu_ctx_ops {
  * so it never runs on an engine: the context waits for it instead.
  */
 #define MVGPU_DMA_MAX_SEGS	16
+/* bytes one job may move: a backend's chunk of a DMA command */
+#define MVGPU_DMA_MAX_BYTES	(64 * 1024)
 
 struct mvgpu_dma_job {
 	u64 iova;
@@ -150,11 +158,14 @@ struct mvgpu_ctx {
 	u64 fault_addr;
 	bool dma_enabled;	/* PCI bus master enable */
 
-	/* DMA in flight: the engine fills dma, the worker sets dma_done */
+	/*
+	 * DMA in flight: the engine fills dma and sets dma_busy; the DMA
+	 * thread (mvgpu_dma.c) stores the result and sets dma_done under
+	 * the vGPU's dma.mutex.
+	 */
 	struct mvgpu_dma_job dma;
-	bool dma_busy;		/* release/acquire with the worker */
+	bool dma_busy;		/* release/acquire with the DMA thread */
 	bool dma_done;		/* a result waits in dma */
-	struct work_struct dma_work;
 
 	/* the command being executed, resumable between chunks */
 	bool cmd_valid;
@@ -342,6 +353,25 @@ struct mvgpu_irq_trigger {
 	bool pending;		/* raised while masked */
 };
 
+/* A vGPU's DMA engine: a thread that copies to and from client memory */
+struct mvgpu_dma {
+	struct task_struct *thread;	/* exits by itself once stop is set */
+	void *bounce;			/* MVGPU_DMA_MAX_BYTES, the thread's */
+	/* guards the fields below and ctx->dma results; never held across
+	 * client memory
+	 */
+	struct mutex mutex;
+	u64 gen;			/* bumped by each cancel */
+	bool queued;			/* ctx->dma waits for the thread */
+	bool copying;			/* the thread is in a client copy */
+	bool stop;			/* the vGPU is going away */
+	bool broken;			/* no thread: jobs fail at once */
+	wait_queue_head_t wq;		/* the thread waits for a job */
+	wait_queue_head_t idle_wq;	/* cancel waits for !copying */
+	struct delayed_work watchdog;	/* looks for a dead client */
+	atomic64_t abandoned;		/* copies given up on */
+};
+
 struct mvgpu_vgpu {
 	struct vfio_device vdev;
 	struct mvgpu_gpu *gpu;
@@ -356,7 +386,8 @@ struct mvgpu_vgpu {
 	struct mutex lock;
 	bool open;
 	pid_t owner_pid;
-	char owner_comm[TASK_COMM_LEN];
+	/* the opener's comm, non-printable bytes escaped as \ooo */
+	char owner_comm[TASK_COMM_LEN * 4];
 
 	/* PCI config space, under lock */
 	u8 cfg[MVGPU_CFG_SIZE];
@@ -376,6 +407,13 @@ struct mvgpu_vgpu {
 	struct mvgpu_irq_trigger msi;
 	struct eventfd_ctx *req_trigger;
 	struct virqfd *intx_unmask_virqfd;	/* UNMASK by eventfd */
+	struct eventfd_ctx *intx_unmask_ctx;	/* its eventfd, under lock */
+	/*
+	 * The INTx trigger is also the UNMASK eventfd and was just signalled:
+	 * the unmask that signal causes is ours, not the client's, and is
+	 * dropped, or the two would deliver interrupts in a loop.  irq_lock.
+	 */
+	bool intx_echo;
 	u64 interrupts;			/* delivered, under irq_lock */
 
 	/* VRAM BAR */
@@ -383,9 +421,12 @@ struct mvgpu_vgpu {
 	bool vram_enabled;		/* open, memory decode on, alive */
 	struct file *vram_file;		/* owns the address_space we zap */
 	atomic64_t vram_faults;
+	atomic64_t scrubs;		/* VRAM scrubs at last close */
+	atomic64_t scrub_last_ns;	/* how long the last one took */
 
 	struct mvgpu_ctx ctx;
 	struct mvgpu_sched_entity se;
+	struct mvgpu_dma dma;
 
 	/* migration, under lock */
 	enum vfio_device_mig_state mig_state;
@@ -403,9 +444,13 @@ static inline struct mvgpu_vgpu *mvgpu_ctx_to_vgpu(struct mvgpu_ctx *ctx)
 	return container_of(ctx, struct mvgpu_vgpu, ctx);
 }
 
+/* DMA engine (mvgpu_dma.c) */
+int mvgpu_dma_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_fini(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_start(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_cancel(struct mvgpu_vgpu *vgpu);
+
 /* vGPU lifecycle (mvgpu_vgpu.c) */
-int mvgpu_dma_module_init(void);
-void mvgpu_dma_module_exit(void);
 extern const struct vfio_device_ops mvgpu_vfio_ops;
 int mvgpu_vgpu_init(struct vfio_device *vdev);
 void mvgpu_vgpu_release(struct vfio_device *vdev);
@@ -413,6 +458,7 @@ int mvgpu_vgpu_open(struct vfio_device *vdev);
 void mvgpu_vgpu_close(struct vfio_device *vdev);
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool function_reset);
 void mvgpu_vgpu_quiesce(struct mvgpu_vgpu *vgpu);
+void mvgpu_vgpu_bus_master_off(struct mvgpu_vgpu *vgpu);
 
 /* Migration (mvgpu_migration.c), caller holds vgpu->lock but for init */
 void mvgpu_migration_init(struct mvgpu_vgpu *vgpu);

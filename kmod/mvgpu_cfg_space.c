@@ -116,8 +116,12 @@ int mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, u32 off, u8 *buf, u32 len)
 static void mvgpu_cfg_command_changed(struct mvgpu_vgpu *vgpu)
 {
 	u16 cmd = get_unaligned_le16(&vgpu->cfg[PCI_COMMAND]);
+	bool master = cmd & PCI_COMMAND_MASTER;
+	bool was_master = READ_ONCE(vgpu->ctx.dma_enabled);
 
-	WRITE_ONCE(vgpu->ctx.dma_enabled, !!(cmd & PCI_COMMAND_MASTER));
+	WRITE_ONCE(vgpu->ctx.dma_enabled, master);
+	if (was_master && !master)
+		mvgpu_vgpu_bus_master_off(vgpu);
 	mvgpu_irq_set_intx_disabled(vgpu, cmd & PCI_COMMAND_INTX_DISABLE);
 	mvgpu_vram_update(vgpu);
 }

@@ -10,6 +10,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/highmem.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -111,6 +112,17 @@ static int mvgpu_soft_vram_populate(struct mvgpu_gpu *gpu, u64 off, u64 len)
 	return 0;
 }
 
+static void mvgpu_soft_vram_scrub(struct mvgpu_gpu *gpu, u64 off, u64 len)
+{
+	struct mvgpu_soft_gpu *soft = gpu->hal_priv;
+	u64 first = off >> PAGE_SHIFT, last = (off + len) >> PAGE_SHIFT, i;
+
+	for (i = first; i < last; i++) {
+		clear_highpage(soft->pages[i]);
+		cond_resched();
+	}
+}
+
 static struct page *mvgpu_soft_vram_page(struct mvgpu_gpu *gpu, u64 off)
 {
 	struct mvgpu_soft_gpu *soft = gpu->hal_priv;
@@ -133,6 +145,7 @@ const struct mvgpu_hal_ops mvgpu_soft_hal_ops = {
 	.fini		= mvgpu_soft_fini,
 	.vram_populate	= mvgpu_soft_vram_populate,
 	.vram_release	= mvgpu_soft_vram_release,
+	.vram_scrub	= mvgpu_soft_vram_scrub,
 	.vram_page	= mvgpu_soft_vram_page,
 	.engine_step	= mvgpu_soft_engine_step,
 };

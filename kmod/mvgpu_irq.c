@@ -65,6 +65,9 @@ static void __mvgpu_irq_deliver(struct mvgpu_vgpu *vgpu, bool edge)
 			return;
 		__mvgpu_irq_signal(vgpu, &vgpu->intx);
 		vgpu->intx.masked = true;	/* auto-mask, as vfio-pci */
+		if (vgpu->intx.trigger &&
+		    vgpu->intx.trigger == vgpu->intx_unmask_ctx)
+			vgpu->intx_echo = true;
 		break;
 	case VFIO_PCI_MSI_IRQ_INDEX:
 		if (edge)
@@ -144,9 +147,24 @@ static void __mvgpu_irq_put_trigger(struct mvgpu_irq_trigger *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Stop unmasking INTx by eventfd; vgpu->lock held */
+static void mvgpu_irq_unmask_fd_disable(struct mvgpu_vgpu *vgpu)
+{
+	struct eventfd_ctx *old;
+
+	vfio_virqfd_disable(&vgpu->intx_unmask_virqfd);
+	spin_lock(&vgpu->irq_lock);
+	old = vgpu->intx_unmask_ctx;
+	vgpu->intx_unmask_ctx = NULL;
+	vgpu->intx_echo = false;
+	spin_unlock(&vgpu->irq_lock);
+	if (old)
+		eventfd_ctx_put(old);
+}
+
 static void mvgpu_irq_disable(struct mvgpu_vgpu *vgpu)
 {
-	vfio_virqfd_disable(&vgpu->intx_unmask_virqfd);
+	mvgpu_irq_unmask_fd_disable(vgpu);
 	spin_lock(&vgpu->irq_lock);
 	__mvgpu_irq_put_trigger(&vgpu->intx);
 	__mvgpu_irq_put_trigger(&vgpu->msi);
@@ -246,7 +264,41 @@ static void mvgpu_irq_intx_unmask(struct mvgpu_vgpu *vgpu)
 
 static void mvgpu_irq_intx_unmask_thread(void *opaque, void *unused)
 {
-	mvgpu_irq_intx_unmask(opaque);
+	struct mvgpu_vgpu *vgpu = opaque;
+	bool echo;
+
+	spin_lock(&vgpu->irq_lock);
+	echo = vgpu->intx_echo;
+	vgpu->intx_echo = false;
+	spin_unlock(&vgpu->irq_lock);
+	if (!echo)
+		mvgpu_irq_intx_unmask(vgpu);
+}
+
+/* UNMASK by eventfd @fd (-1: stop); vgpu->lock held */
+static int mvgpu_irq_unmask_fd(struct mvgpu_vgpu *vgpu, s32 fd)
+{
+	struct eventfd_ctx *ctx;
+	int ret;
+
+	mvgpu_irq_unmask_fd_disable(vgpu);
+	if (fd == -1)
+		return 0;
+	if (fd < 0)
+		return -EINVAL;
+	ctx = eventfd_ctx_fdget(fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	ret = vfio_virqfd_enable(vgpu, NULL, mvgpu_irq_intx_unmask_thread,
+				 NULL, &vgpu->intx_unmask_virqfd, fd);
+	if (ret) {
+		eventfd_ctx_put(ctx);
+		return ret;
+	}
+	spin_lock(&vgpu->irq_lock);
+	vgpu->intx_unmask_ctx = ctx;
+	spin_unlock(&vgpu->irq_lock);
+	return 0;
 }
 
 /* What DATA_NONE (true) or DATA_BOOL (the byte) asks for */
@@ -273,13 +325,7 @@ static int mvgpu_irq_vfio_mask(struct mvgpu_vgpu *vgpu, u32 index, u32 flags,
 
 		if (index != VFIO_PCI_INTX_IRQ_INDEX)
 			return -EINVAL;
-		if (fd == -1) {
-			vfio_virqfd_disable(&vgpu->intx_unmask_virqfd);
-			return 0;
-		}
-		return vfio_virqfd_enable(vgpu, NULL,
-					  mvgpu_irq_intx_unmask_thread, NULL,
-					  &vgpu->intx_unmask_virqfd, fd);
+		return mvgpu_irq_unmask_fd(vgpu, fd);
 	}
 	if (flags & VFIO_IRQ_SET_DATA_EVENTFD)
 		return -EINVAL;		/* mask by eventfd: as vfio-pci, no */
@@ -357,42 +403,51 @@ static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, u32 index, u32 flags,
 	return 0;
 }
 
+/*
+ * REQ takes what vfio-pci's single-trigger indexes take: ACTION_TRIGGER
+ * alone (else -ENOTTY); DATA_NONE with count 1 signals and with count 0
+ * unbinds, but only while an eventfd is bound (else -EINVAL); DATA_BOOL
+ * signals if true; DATA_EVENTFD binds, fd -1 unbinds.  Unlike vfio-pci, an
+ * fd below -1 is refused (-EINVAL) rather than ignored.
+ */
 static int mvgpu_irq_set_req(struct mvgpu_vgpu *vgpu, u32 flags, u32 count,
 			     const void *data)
 {
-	struct eventfd_ctx *ctx, *old;
+	struct eventfd_ctx *ctx = NULL, *old = NULL;
+	int ret = 0;
 
-	if (!(flags & VFIO_IRQ_SET_ACTION_TRIGGER))
+	if ((flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
+	    VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -ENOTTY;
+	if (!(flags & VFIO_IRQ_SET_DATA_NONE) && !count)
 		return -EINVAL;
 
-	if (!(flags & VFIO_IRQ_SET_DATA_EVENTFD)) {
-		spin_lock(&vgpu->irq_lock);
-		old = NULL;
-		if (!count && (flags & VFIO_IRQ_SET_DATA_NONE)) {
+	if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
+		ctx = mvgpu_irq_eventfd(data);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+
+	spin_lock(&vgpu->irq_lock);
+	if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
+		old = vgpu->req_trigger;
+		vgpu->req_trigger = ctx;
+	} else if (flags & VFIO_IRQ_SET_DATA_NONE) {
+		if (!vgpu->req_trigger) {
+			ret = -EINVAL;
+		} else if (count) {
+			eventfd_signal(vgpu->req_trigger, 1);
+		} else {
 			old = vgpu->req_trigger;
 			vgpu->req_trigger = NULL;
-		} else if (count && vgpu->req_trigger &&
-			   mvgpu_irq_data_bool(flags, data)) {
-			eventfd_signal(vgpu->req_trigger, 1);
 		}
-		spin_unlock(&vgpu->irq_lock);
-		if (old)
-			eventfd_ctx_put(old);
-		return 0;
+	} else if (vgpu->req_trigger && mvgpu_irq_data_bool(flags, data)) {
+		eventfd_signal(vgpu->req_trigger, 1);
 	}
-	if (count != 1)
-		return -EINVAL;
-
-	ctx = mvgpu_irq_eventfd(data);
-	if (IS_ERR(ctx))
-		return PTR_ERR(ctx);
-	spin_lock(&vgpu->irq_lock);
-	old = vgpu->req_trigger;
-	vgpu->req_trigger = ctx;
 	spin_unlock(&vgpu->irq_lock);
 	if (old)
 		eventfd_ctx_put(old);
-	return 0;
+	return ret;
 }
 
 /**

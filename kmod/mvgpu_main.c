@@ -148,13 +148,9 @@ static int __init mvgpu_init(void)
 	if (ret)
 		return ret;
 
-	ret = mvgpu_dma_module_init();
-	if (ret)
-		goto err_vram;
-
 	ret = mdev_register_driver(&mvgpu_mdev_driver);
 	if (ret)
-		goto err_dma;
+		goto err_vram;
 
 	mvgpu_class = class_create(THIS_MODULE, MVGPU_NAME);
 	if (IS_ERR(mvgpu_class)) {
@@ -178,8 +174,6 @@ err_gpus:
 	class_destroy(mvgpu_class);
 err_driver:
 	mdev_unregister_driver(&mvgpu_mdev_driver);
-err_dma:
-	mvgpu_dma_module_exit();
 err_vram:
 	mvgpu_vram_module_exit();
 	return ret;
@@ -190,7 +184,6 @@ static void __exit mvgpu_exit(void)
 	mvgpu_destroy_gpus();
 	class_destroy(mvgpu_class);
 	mdev_unregister_driver(&mvgpu_mdev_driver);
-	mvgpu_dma_module_exit();
 	mvgpu_vram_module_exit();
 }
 

@@ -30,7 +30,15 @@
 struct mvgpu_mig_file {
 	struct file *filp;
 	struct mvgpu_vgpu *vgpu;	/* holds a device reference */
-	struct mutex lock;		/* guards everything below */
+	/*
+	 * Serialises the file's readers or writers, and is held across
+	 * their copies to and from user memory, which can wait as long as
+	 * the client likes; nothing else takes it.
+	 */
+	struct mutex io_lock;
+	u8 *bounce;			/* a page, under io_lock */
+	/* guards everything below; never held across user memory */
+	struct mutex lock;
 	bool disabled;			/* the session is over */
 	bool broken;			/* RESUMING got a bad header */
 	u64 pos;			/* bytes streamed so far */
@@ -53,42 +61,21 @@ static struct mvgpu_mig_regs *mvgpu_mig_regs(struct mvgpu_mig_file *migf)
 	return (struct mvgpu_mig_regs *)(mvgpu_mig_cfg(migf) + MVGPU_CFG_SIZE);
 }
 
+static void mvgpu_mig_file_free(struct mvgpu_mig_file *migf)
+{
+	mutex_destroy(&migf->lock);
+	mutex_destroy(&migf->io_lock);
+	free_page((unsigned long)migf->bounce);
+	kfree(migf);
+}
+
 static int mvgpu_mig_release(struct inode *inode, struct file *filp)
 {
 	struct mvgpu_mig_file *migf = filp->private_data;
 
 	put_device(&migf->vgpu->vdev.device);
-	mutex_destroy(&migf->lock);
-	kfree(migf);
+	mvgpu_mig_file_free(migf);
 	return 0;
-}
-
-/*
- * Copy between the user and VRAM at a VRAM offset, a page at a time.
- * Only used while the engines are off this vGPU (STOP_COPY, RESUMING).
- */
-static ssize_t mvgpu_mig_vram_copy(struct mvgpu_vgpu *vgpu, char __user *ubuf,
-				   size_t len, u64 off, bool to_vram)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		u64 pos = off + done;
-		size_t n = min_t(size_t, len - done,
-				 PAGE_SIZE - offset_in_page(pos));
-		void *vram = page_address(mvgpu_vgpu_vram_page(vgpu, pos)) +
-			     offset_in_page(pos);
-		unsigned long left;
-
-		if (to_vram)
-			left = copy_from_user(vram, ubuf + done, n);
-		else
-			left = copy_to_user(ubuf + done, vram, n);
-		done += n - left;
-		if (left)
-			return done ? done : -EFAULT;
-	}
-	return done;
 }
 
 static int mvgpu_mig_check_header(struct mvgpu_mig_file *migf)
@@ -98,59 +85,117 @@ static int mvgpu_mig_check_header(struct mvgpu_mig_file *migf)
 
 	if (le64_to_cpu(hdr->magic) != MVGPU_MIG_MAGIC ||
 	    le32_to_cpu(hdr->version) != MVGPU_MIG_VERSION || hdr->reserved) {
-		dev_warn(vgpu->vdev.dev,
-			 "migration stream refused: not an mvgpu v%u stream\n",
-			 MVGPU_MIG_VERSION);
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "migration stream refused: not an mvgpu v%u stream\n",
+				     MVGPU_MIG_VERSION);
 		return -EINVAL;
 	}
 	if (le32_to_cpu(hdr->divisor) != vgpu->type->divisor ||
 	    le64_to_cpu(hdr->vram_size) != vgpu->ctx.vram_size) {
-		dev_warn(vgpu->vdev.dev,
-			 "migration stream refused: from a 1/%u vGPU with %llu MiB of VRAM, this one is 1/%u with %llu MiB\n",
-			 le32_to_cpu(hdr->divisor),
-			 le64_to_cpu(hdr->vram_size) >> 20, vgpu->type->divisor,
-			 vgpu->ctx.vram_size >> 20);
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "migration stream refused: from a 1/%u vGPU with %llu MiB of VRAM, this one is 1/%u with %llu MiB\n",
+				     le32_to_cpu(hdr->divisor),
+				     le64_to_cpu(hdr->vram_size) >> 20, vgpu->type->divisor,
+				     vgpu->ctx.vram_size >> 20);
 		return -EINVAL;
 	}
 	return 0;
 }
 
 /*
- * Move @len bytes of the stream at the session's position: the prefix
- * from or into migf->prefix, the rest from or into VRAM.  A load checks
- * the header as soon as it is complete.  migf->lock held.
+ * Stream bytes [pos, pos + n) to or from @buf (kernel memory): the prefix
+ * from or into migf->prefix, the rest from or into VRAM.  The caller keeps
+ * the piece inside one VRAM page.  migf->lock held, session live: the vGPU
+ * is stopped and its VRAM is there.
+ */
+static void mvgpu_mig_stream_copy(struct mvgpu_mig_file *migf, u64 pos,
+				  u8 *buf, size_t n, bool load)
+{
+	struct mvgpu_vgpu *vgpu = migf->vgpu;
+	u8 *p;
+
+	lockdep_assert_held(&migf->lock);
+	if (pos < MVGPU_MIG_PREFIX) {
+		p = migf->prefix + pos;
+	} else {
+		pos -= MVGPU_MIG_PREFIX;
+		p = page_address(mvgpu_vgpu_vram_page(vgpu, pos)) +
+		    offset_in_page(pos);
+	}
+	if (load)
+		memcpy(p, buf, n);
+	else
+		memcpy(buf, p, n);
+}
+
+/* The next piece at @pos: inside the prefix or one VRAM page */
+static size_t mvgpu_mig_piece(u64 pos, size_t left)
+{
+	if (pos < MVGPU_MIG_PREFIX)
+		return min_t(u64, left, MVGPU_MIG_PREFIX - pos);
+	return min_t(size_t, left,
+		     PAGE_SIZE - offset_in_page(pos - MVGPU_MIG_PREFIX));
+}
+
+/*
+ * Move up to @len bytes of the stream at the session's position, a piece at
+ * a time through the bounce page: user memory is touched only with
+ * migf->lock dropped, so ending the session never waits for the client.
+ * A load checks the header as soon as it is complete.  io_lock held.
  */
 static ssize_t mvgpu_mig_transfer(struct mvgpu_mig_file *migf,
 				  char __user *buf, size_t len, bool load)
 {
 	const size_t hdr_len = sizeof(struct mvgpu_mig_header);
-	ssize_t done = 0, ret;
+	size_t done = 0;
+	int err = 0;
 
-	lockdep_assert_held(&migf->lock);
-	if (migf->pos < MVGPU_MIG_PREFIX && len) {
-		size_t n = min_t(size_t, len, MVGPU_MIG_PREFIX - migf->pos);
-		bool had_header = migf->pos >= hdr_len;
-		u8 *p = migf->prefix + migf->pos;
+	lockdep_assert_held(&migf->io_lock);
+	while (done < len) {
+		size_t n;
+		u64 pos;
 
-		if (load ? copy_from_user(p, buf, n) : copy_to_user(buf, p, n))
-			return -EFAULT;
-		migf->pos += n;
-		done = n;
-		if (load && !had_header && migf->pos >= hdr_len &&
-		    mvgpu_mig_check_header(migf)) {
-			migf->broken = true;
-			return -EINVAL;
+		mutex_lock(&migf->lock);
+		pos = migf->pos;
+		n = mvgpu_mig_piece(pos, min_t(u64, len - done,
+					       migf->total - pos));
+		if (migf->disabled)
+			err = -ENODEV;
+		else if (migf->broken)
+			err = -EINVAL;
+		else if (!load)
+			mvgpu_mig_stream_copy(migf, pos, migf->bounce, n, false);
+		mutex_unlock(&migf->lock);
+		if (err || !n)
+			break;
+
+		if (load ? copy_from_user(migf->bounce, buf + done, n) :
+			   copy_to_user(buf + done, migf->bounce, n)) {
+			err = -EFAULT;
+			break;
 		}
+
+		mutex_lock(&migf->lock);
+		if (migf->disabled) {
+			err = -ENODEV;
+		} else {
+			if (load)
+				mvgpu_mig_stream_copy(migf, pos, migf->bounce,
+						      n, true);
+			migf->pos = pos + n;
+			if (load && pos < hdr_len && migf->pos >= hdr_len &&
+			    mvgpu_mig_check_header(migf)) {
+				migf->broken = true;
+				err = -EINVAL;
+			}
+		}
+		mutex_unlock(&migf->lock);
+		if (err)
+			break;
+		done += n;
+		cond_resched();
 	}
-	if (done < len) {
-		ret = mvgpu_mig_vram_copy(migf->vgpu, buf + done, len - done,
-					  migf->pos - MVGPU_MIG_PREFIX, load);
-		if (ret < 0)
-			return done ? done : ret;
-		migf->pos += ret;
-		done += ret;
-	}
-	return done;
+	return done ? done : err;
 }
 
 static ssize_t mvgpu_mig_read(struct file *filp, char __user *buf,
@@ -161,14 +206,10 @@ static ssize_t mvgpu_mig_read(struct file *filp, char __user *buf,
 
 	if (ppos)
 		return -ESPIPE;
-	mutex_lock(&migf->lock);
-	if (migf->disabled)
-		ret = -ENODEV;
-	else
-		ret = mvgpu_mig_transfer(migf, buf,
-					 min_t(u64, len, migf->total - migf->pos),
-					 false);
-	mutex_unlock(&migf->lock);
+	if (mutex_lock_killable(&migf->io_lock))
+		return -EINTR;
+	ret = mvgpu_mig_transfer(migf, buf, len, false);
+	mutex_unlock(&migf->io_lock);
 	return ret;
 }
 
@@ -176,24 +217,27 @@ static ssize_t mvgpu_mig_write(struct file *filp, const char __user *buf,
 			       size_t len, loff_t *ppos)
 {
 	struct mvgpu_mig_file *migf = filp->private_data;
+	bool too_long;
 	ssize_t ret;
 
 	if (ppos)
 		return -ESPIPE;
+	if (mutex_lock_killable(&migf->io_lock))
+		return -EINTR;
+	/* a write that does not fit is refused whole */
 	mutex_lock(&migf->lock);
-	if (migf->disabled) {
-		ret = -ENODEV;
-	} else if (migf->broken) {
-		ret = -EINVAL;
-	} else if (len > migf->total - migf->pos) {
-		dev_warn(migf->vgpu->vdev.dev,
-			 "migration stream refused: longer than the %llu bytes it should be\n",
-			 migf->total);
+	too_long = !migf->disabled && !migf->broken &&
+		   len > migf->total - migf->pos;
+	mutex_unlock(&migf->lock);
+	if (too_long) {
+		dev_warn_ratelimited(migf->vgpu->vdev.dev,
+				     "migration stream refused: longer than the %llu bytes it should be\n",
+				     migf->total);
 		ret = -EINVAL;
 	} else {
 		ret = mvgpu_mig_transfer(migf, (char __user *)buf, len, true);
 	}
-	mutex_unlock(&migf->lock);
+	mutex_unlock(&migf->io_lock);
 	return ret;
 }
 
@@ -218,10 +262,17 @@ static struct mvgpu_mig_file *mvgpu_mig_file_new(struct mvgpu_vgpu *vgpu,
 	struct mvgpu_mig_file *migf;
 	struct file *filp;
 
-	migf = kzalloc(sizeof(*migf), GFP_KERNEL);
+	/* charged to the client's memory cgroup, as it asked for them */
+	migf = kzalloc(sizeof(*migf), GFP_KERNEL_ACCOUNT);
 	if (!migf)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&migf->lock);
+	mutex_init(&migf->io_lock);
+	migf->bounce = (u8 *)__get_free_page(GFP_KERNEL_ACCOUNT);
+	if (!migf->bounce) {
+		mvgpu_mig_file_free(migf);
+		return ERR_PTR(-ENOMEM);
+	}
 	migf->vgpu = vgpu;
 	migf->total = MVGPU_MIG_PREFIX + vgpu->ctx.vram_size;
 
@@ -230,8 +281,7 @@ static struct mvgpu_mig_file *mvgpu_mig_file_new(struct mvgpu_vgpu *vgpu,
 					 &mvgpu_mig_load_fops,
 				  migf, save ? O_RDONLY : O_WRONLY);
 	if (IS_ERR(filp)) {
-		mutex_destroy(&migf->lock);
-		kfree(migf);
+		mvgpu_mig_file_free(migf);
 		return ERR_CAST(filp);
 	}
 	get_device(&vgpu->vdev.device);	/* put by mvgpu_mig_release */
@@ -241,6 +291,7 @@ static struct mvgpu_mig_file *mvgpu_mig_file_new(struct mvgpu_vgpu *vgpu,
 	return migf;
 }
 
+/* End a session without waiting for a reader or writer stuck in user memory */
 static void mvgpu_mig_file_end(struct mvgpu_mig_file **pmigf)
 {
 	struct mvgpu_mig_file *migf = *pmigf;
@@ -329,13 +380,13 @@ static int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu,
 
 	mutex_lock(&migf->lock);
 	if (migf->broken || migf->pos != migf->total) {
-		dev_warn(vgpu->vdev.dev,
-			 "migration refused: got %llu of the %llu bytes of the stream\n",
-			 migf->pos, migf->total);
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "migration refused: got %llu of the %llu bytes of the stream\n",
+				     migf->pos, migf->total);
 		ret = -EINVAL;
 	} else if (mvgpu_mig_check_regs(vgpu, r)) {
-		dev_warn(vgpu->vdev.dev,
-			 "migration refused: the stream's registers are not valid\n");
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "migration refused: the stream's registers are not valid\n");
 		ret = -EINVAL;
 	}
 	if (ret)

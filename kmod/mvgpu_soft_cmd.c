@@ -230,7 +230,7 @@ static int mvgpu_soft_exec_dma(struct mvgpu_ctx *ctx, bool to_host,
 	struct mvgpu_dma_job *job = &ctx->dma;
 	u64 va = to_host ? cmd->src : cmd->dst;
 	u64 iova = to_host ? cmd->dst : cmd->src;
-	u32 budget = MVGPU_SOFT_CHUNK_BYTES;
+	u32 budget = min(MVGPU_SOFT_CHUNK_BYTES, MVGPU_DMA_MAX_BYTES);
 	u64 pos;
 
 	/* pairs with the DMA worker's release: its results before dma_busy */

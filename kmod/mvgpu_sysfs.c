@@ -384,6 +384,9 @@ enum mvgpu_stat {
 	MVGPU_STAT_FAULTS,
 	MVGPU_STAT_VRAM_FAULTS,
 	MVGPU_STAT_INTERRUPTS,
+	MVGPU_STAT_SCRUBS,
+	MVGPU_STAT_SCRUB_LAST_NS,
+	MVGPU_STAT_DMA_ABANDONED,
 };
 
 struct mvgpu_stat_attribute {
@@ -408,6 +411,12 @@ static u64 mvgpu_stat_value(struct mvgpu_vgpu *vgpu, enum mvgpu_stat stat)
 		return atomic64_read(&vgpu->vram_faults);
 	case MVGPU_STAT_INTERRUPTS:
 		return READ_ONCE(vgpu->interrupts);
+	case MVGPU_STAT_SCRUBS:
+		return atomic64_read(&vgpu->scrubs);
+	case MVGPU_STAT_SCRUB_LAST_NS:
+		return atomic64_read(&vgpu->scrub_last_ns);
+	case MVGPU_STAT_DMA_ABANDONED:
+		return atomic64_read(&vgpu->dma.abandoned);
 	default:
 		break;
 	}
@@ -469,6 +478,9 @@ MVGPU_STAT_ATTR(bytes, MVGPU_STAT_BYTES);
 MVGPU_STAT_ATTR(faults, MVGPU_STAT_FAULTS);
 MVGPU_STAT_ATTR(vram_faults, MVGPU_STAT_VRAM_FAULTS);
 MVGPU_STAT_ATTR(interrupts, MVGPU_STAT_INTERRUPTS);
+MVGPU_STAT_ATTR(scrubs, MVGPU_STAT_SCRUBS);
+MVGPU_STAT_ATTR(scrub_last_ns, MVGPU_STAT_SCRUB_LAST_NS);
+MVGPU_STAT_ATTR(dma_abandoned, MVGPU_STAT_DMA_ABANDONED);
 
 static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_attr_busy_ns.attr.attr,
@@ -482,6 +494,9 @@ static struct attribute *mvgpu_stats_attrs[] = {
 	&mvgpu_stat_attr_faults.attr.attr,
 	&mvgpu_stat_attr_vram_faults.attr.attr,
 	&mvgpu_stat_attr_interrupts.attr.attr,
+	&mvgpu_stat_attr_scrubs.attr.attr,
+	&mvgpu_stat_attr_scrub_last_ns.attr.attr,
+	&mvgpu_stat_attr_dma_abandoned.attr.attr,
 	NULL,
 };
 

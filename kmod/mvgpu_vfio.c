@@ -241,8 +241,9 @@ static int mvgpu_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	u64 index = MVGPU_OFFSET_TO_INDEX((u64)vma->vm_pgoff << PAGE_SHIFT);
 
 	if (index != MVGPU_VRAM_BAR_INDEX) {
-		dev_dbg(vdev->dev, "mmap of region %llu refused: only VRAM maps\n",
-			index);
+		dev_dbg_ratelimited(vdev->dev,
+				    "mmap of region %llu refused: only VRAM maps\n",
+				    index);
 		return -EINVAL;
 	}
 	vma->vm_pgoff &= MVGPU_OFFSET_MASK >> PAGE_SHIFT;

@@ -15,60 +15,14 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string_helpers.h>
 #include <linux/vfio.h>
 
 #include "mvgpu.h"
 
-static struct workqueue_struct *mvgpu_dma_wq;
-
-int mvgpu_dma_module_init(void)
-{
-	mvgpu_dma_wq = alloc_workqueue("mvgpu_dma", WQ_UNBOUND, 0);
-	return mvgpu_dma_wq ? 0 : -ENOMEM;
-}
-
-void mvgpu_dma_module_exit(void)
-{
-	destroy_workqueue(mvgpu_dma_wq);
-}
-
-/*
- * The vGPU's DMA worker, its copy engine: copies between the client's
- * memory (by IOVA, only what it mapped with VFIO_IOMMU_MAP_DMA) and VRAM.
- * The time it takes is charged to the vGPU like engine time.
- */
-static void mvgpu_vgpu_dma_work(struct work_struct *work)
-{
-	struct mvgpu_ctx *ctx = container_of(work, struct mvgpu_ctx, dma_work);
-	struct mvgpu_vgpu *vgpu = mvgpu_ctx_to_vgpu(ctx);
-	struct mvgpu_sched *sched = &vgpu->gpu->sched;
-	struct mvgpu_dma_job *job = &ctx->dma;
-	u64 start = ktime_get_ns(), off = 0;
-	unsigned int i;
-
-	for (i = 0; i < job->nsegs; i++) {
-		int ret = vfio_dma_rw(&vgpu->vdev, job->iova + off,
-				      job->segs[i].vram, job->segs[i].len,
-				      job->to_host);
-
-		if (ret) {
-			job->error = ret;
-			job->fault_iova = job->iova + off;
-			break;
-		}
-		off += job->segs[i].len;
-	}
-	job->done = off;
-	mvgpu_sched_charge_dma(sched, &vgpu->se, ktime_get_ns() - start);
-	ctx->dma_done = true;
-	/* pairs with the acquires in mvgpu_ctx_has_work and the DMA step */
-	smp_store_release(&ctx->dma_busy, false);
-	mvgpu_sched_kick(sched, &vgpu->se);
-}
-
 static void mvgpu_ctx_dma_start(struct mvgpu_ctx *ctx)
 {
-	queue_work(mvgpu_dma_wq, &ctx->dma_work);
+	mvgpu_dma_start(mvgpu_ctx_to_vgpu(ctx));
 }
 
 static void mvgpu_ctx_raise_irq(struct mvgpu_ctx *ctx, u32 causes)
@@ -91,12 +45,26 @@ bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx)
 
 /*
  * Nothing runs for this vGPU afterwards: its engine chunk is over and its
- * DMA done (a DMA stuck on the client's own memory holds only this).
+ * DMA cancelled (the chunk is issued again if the vGPU runs again).  Never
+ * waits on the client: a copy stuck on its memory is interrupted or, at
+ * worst, abandoned after a short bounded wait.
  */
 void mvgpu_vgpu_quiesce(struct mvgpu_vgpu *vgpu)
 {
 	mvgpu_sched_disable(&vgpu->gpu->sched, &vgpu->se);
-	flush_work(&vgpu->ctx.dma_work);
+	mvgpu_dma_cancel(vgpu);
+}
+
+/*
+ * Bus mastering was turned off: a DMA in flight is cancelled, and its
+ * command faults (MVGPU_FAULT_BUS_MASTER) when the engine looks at it again.
+ */
+void mvgpu_vgpu_bus_master_off(struct mvgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	mvgpu_vgpu_quiesce(vgpu);
+	if (mvgpu_vgpu_may_run(vgpu))
+		mvgpu_sched_enable(&vgpu->gpu->sched, &vgpu->se);
 }
 
 /* Engine state to reset values; the counters are statistics and stay */
@@ -175,7 +143,6 @@ int mvgpu_vgpu_init(struct vfio_device *vdev)
 	vgpu->type = type;
 	mutex_init(&vgpu->lock);
 	mutex_init(&vgpu->ctx.exec_lock);
-	INIT_WORK(&vgpu->ctx.dma_work, mvgpu_vgpu_dma_work);
 	mvgpu_irq_init(vgpu);
 
 	vgpu->ctx.ops = &mvgpu_vgpu_ctx_ops;
@@ -220,8 +187,9 @@ static void mvgpu_vgpu_teardown(struct mvgpu_vgpu *vgpu)
 	mutex_lock(&gpu->lock);
 	list_del(&vgpu->node);
 	mutex_unlock(&gpu->lock);
+	mvgpu_sched_disable(&gpu->sched, &vgpu->se);
+	mvgpu_dma_fini(vgpu);
 	mvgpu_sched_remove(&gpu->sched, &vgpu->se);
-	flush_work(&vgpu->ctx.dma_work);
 
 	mutex_lock(&vgpu->lock);
 	vgpu->open = false;
@@ -236,6 +204,7 @@ void mvgpu_vgpu_release(struct vfio_device *vdev)
 	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
 
 	mvgpu_vram_fini(vgpu);
+	mutex_destroy(&vgpu->dma.mutex);
 	mutex_destroy(&vgpu->ctx.exec_lock);
 	mutex_destroy(&vgpu->lock);
 	vfio_free_device(vdev);
@@ -274,6 +243,23 @@ void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool function_reset)
 		mvgpu_sched_enable(sched, &vgpu->se);
 }
 
+/*
+ * The opener's name as sysfs, dmesg and mvgpuctl show it: a process picks
+ * its own comm, so a newline or an escape sequence in it must not reach a
+ * reader as one.
+ */
+static void mvgpu_vgpu_set_owner_comm(struct mvgpu_vgpu *vgpu)
+{
+	char comm[TASK_COMM_LEN];
+	int len;
+
+	get_task_comm(comm, current);
+	len = string_escape_str(comm, vgpu->owner_comm,
+				sizeof(vgpu->owner_comm) - 1,
+				ESCAPE_ANY_NP, NULL);
+	vgpu->owner_comm[min_t(int, len, sizeof(vgpu->owner_comm) - 1)] = '\0';
+}
+
 int mvgpu_vgpu_open(struct vfio_device *vdev)
 {
 	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
@@ -282,12 +268,32 @@ int mvgpu_vgpu_open(struct vfio_device *vdev)
 	mvgpu_vgpu_reset(vgpu, true);
 	vgpu->open = true;
 	vgpu->owner_pid = task_tgid_nr(current);
-	get_task_comm(vgpu->owner_comm, current);
+	mvgpu_vgpu_set_owner_comm(vgpu);
 	mvgpu_sched_enable(&vgpu->gpu->sched, &vgpu->se);
 	mutex_unlock(&vgpu->lock);
-	dev_dbg(vdev->dev, "opened by %s (%d)\n", vgpu->owner_comm,
-		vgpu->owner_pid);
+	dev_dbg_ratelimited(vdev->dev, "opened by %s (%d)\n",
+			    vgpu->owner_comm, vgpu->owner_pid);
 	return 0;
+}
+
+/*
+ * Zero the vGPU's VRAM so the next owner never sees this one's bytes.  The
+ * vGPU is closed: no engine, DMA, mapping, region access or migration
+ * session can reach its VRAM, and VFIO cannot open it again before close
+ * returns.  Runs without vgpu->lock, so sysfs readers and the admin are
+ * not held up; the time goes to the closing process.
+ */
+static void mvgpu_vgpu_scrub(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_gpu *gpu = vgpu->gpu;
+	u64 start = ktime_get_ns();
+	unsigned int i;
+
+	for (i = 0; i < vgpu->type->slices; i++)
+		gpu->hal->vram_scrub(gpu, vgpu->ctx.slice_base[i],
+				     gpu->slice_size);
+	atomic64_inc(&vgpu->scrubs);
+	atomic64_set(&vgpu->scrub_last_ns, ktime_get_ns() - start);
 }
 
 void mvgpu_vgpu_close(struct vfio_device *vdev)
@@ -304,6 +310,7 @@ void mvgpu_vgpu_close(struct vfio_device *vdev)
 	vgpu->owner_pid = 0;
 	vgpu->owner_comm[0] = '\0';
 	mutex_unlock(&vgpu->lock);
+	mvgpu_vgpu_scrub(vgpu);
 }
 
 static int mvgpu_mdev_probe(struct mdev_device *mdev)
@@ -320,6 +327,12 @@ static int mvgpu_mdev_probe(struct mdev_device *mdev)
 	if (IS_ERR(vgpu)) {
 		ret = PTR_ERR(vgpu);
 		goto err_module;
+	}
+
+	ret = mvgpu_dma_init(vgpu);
+	if (ret) {
+		dev_err(&mdev->dev, "cannot start the DMA thread (%d)\n", ret);
+		goto err_put;
 	}
 
 	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);

@@ -64,6 +64,8 @@ int mvgpu_vram_init(struct mvgpu_vgpu *vgpu)
 
 	init_rwsem(&vgpu->vram_rwsem);
 	atomic64_set(&vgpu->vram_faults, 0);
+	atomic64_set(&vgpu->scrubs, 0);
+	atomic64_set(&vgpu->scrub_last_ns, 0);
 
 	inode = alloc_anon_inode(mvgpu_vram_mnt->mnt_sb);
 	if (IS_ERR(inode))
@@ -230,17 +232,19 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
 	struct mvgpu_vram_mapping *map;
 
 	if (!(vma->vm_flags & VM_SHARED)) {
-		dev_dbg(vgpu->vdev.dev, "private mapping of VRAM refused\n");
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "private mapping of VRAM refused\n");
 		return -EINVAL;
 	}
 	if (off >= vgpu->ctx.vram_size || size > vgpu->ctx.vram_size - off) {
-		dev_dbg(vgpu->vdev.dev,
-			"mapping of 0x%llx bytes at 0x%llx is past the VRAM\n",
-			size, off);
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "mapping of 0x%llx bytes at 0x%llx is past the VRAM\n",
+				    size, off);
 		return -EINVAL;
 	}
 
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	/* charged to the client's memory cgroup, as it asked for it */
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return -ENOMEM;
 	refcount_set(&map->ref, 1);

@@ -229,6 +229,29 @@ bool mt_kmsg_contains(const char *needle)
 	return found;
 }
 
+unsigned int mt_kmsg_count(const char *needle)
+{
+	size_t len = 0;
+	char *buf = mt_kmsg_read(&len), *p;
+	unsigned int n = 0;
+
+	if (!buf)
+		return 0;
+	p = buf;
+	if (mt_kmsg_tail[0]) {
+		char *t = strstr(buf, mt_kmsg_tail);
+
+		if (t)
+			p = t + strlen(mt_kmsg_tail);
+	}
+	while ((p = strstr(p, needle))) {
+		n++;
+		p += strlen(needle);
+	}
+	free(buf);
+	return n;
+}
+
 /* --------------------------------- VFIO --------------------------------- */
 
 int mt_iommu_group(const char *uuid)

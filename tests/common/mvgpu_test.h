@@ -50,6 +50,8 @@ int mt_vgpu_set(const char *uuid, const char *attr, const char *val);
 /* The kernel log: mark where a test starts, then look after the mark */
 void mt_kmsg_mark(void);
 bool mt_kmsg_contains(const char *needle);
+/* how many times needle occurs after the mark */
+unsigned int mt_kmsg_count(const char *needle);
 
 /* VFIO: container, group and device for one vGPU */
 struct mt_vfio {

@@ -3,13 +3,16 @@
  * Bounded, seeded, reproducible fuzzing of one vGPU's client interface:
  * thousands of random region reads and writes, ioctls with random
  * arguments, SET_IRQS with random headers and eventfds, BAR0 register
- * writes (which also feed the engine random rings and commands) and mmap
- * calls.  Afterwards the vGPU must still work exactly as documented, and
+ * writes (which also feed the engine random rings and commands, whose DMA
+ * reaches client memory mapped at IOVA 0), and mmap calls whose pages are
+ * touched.  Afterwards the vGPU must still work exactly as documented, and
  * the harness checks that the kernel log shows no warning.
  *
  * MVGPU_FUZZ_SEED and MVGPU_FUZZ_ITERATIONS override the defaults.
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,51 @@ static size_t rnd_len(void)
 				       256, 4096, 4097, 65536 };
 
 	return lens[rnd_below(sizeof(lens) / sizeof(lens[0]))];
+}
+
+/*
+ * Touch a VRAM mapping: a read and a write per page.  With memory decoding
+ * off the fault handler refuses with SIGBUS, which is caught here.
+ */
+static sigjmp_buf touch_env;
+static volatile unsigned long touches, sigbuses;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(touch_env, 1);
+}
+
+static void touch_pages(volatile uint8_t *p, size_t size)
+{
+	volatile size_t off;
+
+	for (off = 0; off < size; off += 4096) {
+		if (sigsetjmp(touch_env, 1)) {
+			sigbuses++;
+			continue;
+		}
+		p[off + rnd_below(4096)] = rnd();
+		(void)p[off + rnd_below(4096)];
+		touches++;
+	}
+}
+
+/* client memory at IOVA 0, where the random DMA commands mostly point */
+#define FUZZ_DMA_SIZE	(2u << 20)
+
+static void *map_dma_memory(int container)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	void *m = mmap(NULL, FUZZ_DMA_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(m != MAP_FAILED);
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)m;
+	map.iova = 0;
+	map.size = FUZZ_DMA_SIZE;
+	assert_int_equal(ioctl(container, VFIO_IOMMU_MAP_DMA, &map), 0);
+	return m;
 }
 
 static const unsigned long ioctls[] = {
@@ -165,7 +213,8 @@ static void fuzz_one(struct mt_vfio *v, uint64_t vram_size, int *efds,
 		set->index = rnd_below(7);
 		set->start = rnd_below(4) ? 0 : rnd_below(3);
 		set->count = rnd_below(4) ? rnd_below(3) : rnd();
-		action = 1u << (2 + rnd_below(3));
+		/* MASK, UNMASK or TRIGGER: the last one enables interrupts */
+		action = VFIO_IRQ_SET_ACTION_MASK << rnd_below(3);
 		set->flags = (1u << rnd_below(3)) | action;
 		if (!rnd_below(8))
 			set->flags = rnd();
@@ -197,8 +246,10 @@ static void fuzz_one(struct mt_vfio *v, uint64_t vram_size, int *efds,
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, v->device,
 			 MT_REGION(index) + (off & ((1ull << 40) - 1)));
 		count(c, p == MAP_FAILED ? -1 : 0);
-		if (p != MAP_FAILED)
+		if (p != MAP_FAILED) {
+			touch_pages(p, size);
 			munmap(p, size);
+		}
 		break;
 	}
 	case 9: {	/* migration states, and whatever comes over the data fd */
@@ -284,6 +335,7 @@ static void test_fuzz_client_interface(void **state)
 	struct mt_vfio v;
 	uint64_t vram_size = 0;
 	uint8_t *buf = malloc(65536);
+	void *dma_mem;
 	int efds[3];
 	unsigned long i;
 
@@ -296,15 +348,21 @@ static void test_fuzz_client_interface(void **state)
 	assert_int_equal(mt_vfio_open(uuid, &v), 0);
 	assert_int_equal(mt_enable(v.device), 0);
 	assert_int_equal(mt_reg_read64(v.device, MVGPU_REG_VRAM_SIZE, &vram_size), 0);
+	dma_mem = map_dma_memory(v.container);
+	signal(SIGBUS, on_sigbus);
 
 	for (i = 0; i < iterations; i++)
 		fuzz_one(&v, vram_size, efds, buf, &c);
 	print_message("%u calls accepted, %u refused\n", c.ok, c.refused);
+	print_message("%lu mapped pages touched, %lu refused with SIGBUS\n",
+		      touches, sigbuses);
+	assert_true(touches > 0);
 	/* both kinds happened, or the fuzzer is not reaching the checks */
 	assert_true(c.ok > iterations / 10);
 	assert_true(c.refused > iterations / 10);
 
 	expect_device_works(uuid, &v);
+	munmap(dma_mem, FUZZ_DMA_SIZE);
 	for (i = 0; i < 3; i++)
 		close(efds[i]);
 	free(buf);

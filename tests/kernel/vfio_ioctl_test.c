@@ -239,10 +239,24 @@ static void test_set_irqs_malformed(void **state)
 				     VFIO_IRQ_SET_ACTION_MASK,
 				     VFIO_PCI_INTX_IRQ_INDEX, 0, 1, NULL, 0),
 			 -EINVAL);
-	/* REQ cannot be masked */
+	/* REQ takes ACTION_TRIGGER alone, as vfio-pci: -ENOTTY otherwise */
 	assert_int_equal(mt_set_irqs(v.device, VFIO_IRQ_SET_DATA_NONE |
 				     VFIO_IRQ_SET_ACTION_MASK,
 				     VFIO_PCI_REQ_IRQ_INDEX, 0, 1, NULL, 0),
+			 -ENOTTY);
+	assert_int_equal(mt_set_irqs(v.device, VFIO_IRQ_SET_DATA_EVENTFD |
+				     VFIO_IRQ_SET_ACTION_TRIGGER |
+				     VFIO_IRQ_SET_ACTION_MASK,
+				     VFIO_PCI_REQ_IRQ_INDEX, 0, 1, fds, 4),
+			 -ENOTTY);
+	/* DATA_NONE on REQ with nothing bound, DATA_BOOL with count 0 */
+	assert_int_equal(mt_set_irqs(v.device, VFIO_IRQ_SET_DATA_NONE |
+				     VFIO_IRQ_SET_ACTION_TRIGGER,
+				     VFIO_PCI_REQ_IRQ_INDEX, 0, 1, NULL, 0),
+			 -EINVAL);
+	assert_int_equal(mt_set_irqs(v.device, VFIO_IRQ_SET_DATA_BOOL |
+				     VFIO_IRQ_SET_ACTION_TRIGGER,
+				     VFIO_PCI_REQ_IRQ_INDEX, 0, 0, NULL, 0),
 			 -EINVAL);
 	/* a file that is not an eventfd, and a closed fd */
 	assert_int_equal(pipe(bad), 0);
