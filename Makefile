@@ -5,6 +5,7 @@
 #   make test       deps + build + every suite; ends with "N passed, N failed"
 #   make demo       deps + build + the sandbox VM demo
 #   make bench      the benchmarks, in the sandbox VM
+#   make soak       fuzzer + race storm for SOAK_SECONDS (default 300), not in CI
 #   make lint       checkpatch --strict on kmod/, cppcheck on userspace
 #   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, man page)
 #   make modules_install   mvgpu.ko into /lib/modules/$(KVER)/updates, depmod
@@ -44,7 +45,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 WORKLOAD_SRCS := $(wildcard tools/workload/*.c)
 
-.PHONY: all kmod lib tools tests unit benches deps test demo bench lint \
+.PHONY: all kmod lib tools tests unit benches deps test demo bench soak lint \
 	install modules_install uninstall clean selftest-module
 
 all: kmod selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches
@@ -127,6 +128,11 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	bench/run
+
+SOAK_SECONDS ?= 300
+soak: deps
+	$(MAKE) all
+	tests/vm/vmrun --timeout $$(($(SOAK_SECONDS) + 600)) -- SOAK_SECONDS=$(SOAK_SECONDS) tests/soak.sh
 
 lint:
 	tools/lint

@@ -447,6 +447,7 @@ static inline struct mvgpu_vgpu *mvgpu_ctx_to_vgpu(struct mvgpu_ctx *ctx)
 /* DMA engine (mvgpu_dma.c) */
 int mvgpu_dma_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_dma_fini(struct mvgpu_vgpu *vgpu);
+void mvgpu_dma_release(struct mvgpu_vgpu *vgpu);
 void mvgpu_dma_start(struct mvgpu_vgpu *vgpu);
 void mvgpu_dma_cancel(struct mvgpu_vgpu *vgpu);
 

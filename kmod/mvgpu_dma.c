@@ -326,6 +326,8 @@ int mvgpu_dma_init(struct mvgpu_vgpu *vgpu)
 		return PTR_ERR(thread);
 	}
 	dma->thread = thread;
+	/* put by mvgpu_dma_release, for kthread_stop and send_sig */
+	get_task_struct(thread);
 	/* both are the thread's, put as it exits */
 	get_device(&vgpu->vdev.device);
 	__module_get(THIS_MODULE);
@@ -351,4 +353,19 @@ void mvgpu_dma_fini(struct mvgpu_vgpu *vgpu)
 	wake_up(&dma->wq);
 	if (copying)
 		mvgpu_dma_wait_copy(vgpu);
+	/*
+	 * Not stuck: wait until it is gone, module reference included, so
+	 * that remove returning means the module may be unloaded.  A stuck
+	 * one exits by itself when its copy returns.
+	 */
+	if (!READ_ONCE(dma->copying))
+		kthread_stop(dma->thread);
+}
+
+/* The vGPU's memory is going: drop what mvgpu_dma_init took */
+void mvgpu_dma_release(struct mvgpu_vgpu *vgpu)
+{
+	if (vgpu->dma.thread)
+		put_task_struct(vgpu->dma.thread);
+	mutex_destroy(&vgpu->dma.mutex);
 }

@@ -227,7 +227,7 @@ static int mvgpu_mmio_ctx_write(struct mvgpu_vgpu *vgpu,
 
 	/* queued commands, or a DMA in flight or with its result pending */
 	if (mvgpu_ctx_has_work(ctx) || smp_load_acquire(&ctx->dma_busy) ||
-	    ctx->dma_done)
+	    READ_ONCE(ctx->dma_done))
 		return -EBUSY;
 
 	switch (r->off) {

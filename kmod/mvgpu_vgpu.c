@@ -204,7 +204,7 @@ void mvgpu_vgpu_release(struct vfio_device *vdev)
 	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
 
 	mvgpu_vram_fini(vgpu);
-	mutex_destroy(&vgpu->dma.mutex);
+	mvgpu_dma_release(vgpu);
 	mutex_destroy(&vgpu->ctx.exec_lock);
 	mutex_destroy(&vgpu->lock);
 	vfio_free_device(vdev);

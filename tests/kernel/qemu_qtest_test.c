@@ -1367,6 +1367,7 @@ static void test_sigkill_leaves_other_working(void **state)
 static void test_killed_vgpu_reattached(void **state)
 {
 	struct mvgpu_cmd cmds[2];
+	static const uint8_t zero[4096];
 	uint8_t got[4096];
 
 	need(&q_b, both_up, "both QEMUs up");
@@ -1376,9 +1377,10 @@ static void test_killed_vgpu_reattached(void **state)
 	qemu_start_ok(&q_again, "qemu-a2", uuid_a, true);
 	guest_setup(&q_again);
 	assert_int_equal(reg32(&q_again, MVGPU_REG_TYPE_DIVISOR), 4);
-	/* the same vGPU: VRAM is kept across the release and the reset */
+	/* the same vGPU, a new owner: the killed tenant's VRAM was scrubbed */
 	qt_read(&q_again, VRAM_GPA + PATTERN_VA, got, sizeof(got));
-	expect_bytes("VRAM of the reattached vGPU", got, pattern_a, sizeof(got));
+	expect_bytes("VRAM of the reattached vGPU (scrubbed at close)", got,
+		     zero, sizeof(got));
 	guest_fill_fence(&q_again, cmds, 0x2a2a2a2a, 0x2a);
 	assert_int_equal(qemu_quit(&q_again), 0);
 	qemu_kill(&q_again);

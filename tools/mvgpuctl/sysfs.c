@@ -42,6 +42,11 @@ const struct mvctl_stat_info mvctl_stats[MVCTL_NUM_STATS] = {
 				     MVCTL_UNIT_COUNT, "pages" },
 	[MVCTL_STAT_INTERRUPTS]	= { "interrupts", "interrupts",
 				    MVCTL_UNIT_COUNT, NULL },
+	[MVCTL_STAT_SCRUBS]	= { "scrubs", "scrubs", MVCTL_UNIT_COUNT, NULL },
+	[MVCTL_STAT_SCRUB_LAST_NS] = { "scrub_last_ns", "last scrub",
+				       MVCTL_UNIT_NS, NULL },
+	[MVCTL_STAT_DMA_ABANDONED] = { "dma_abandoned", "DMA abandoned",
+				       MVCTL_UNIT_COUNT, NULL },
 };
 
 char *mvctl_path(char *buf, const char *fmt, ...)
