@@ -556,10 +556,11 @@ wait $hold
 # top while a workload runs: its vGPU has all of its GPU's engine time
 "$M" create --type 8 --parent mvgpu0 >"$TMP/idle.uuid"
 idle=$(cat "$TMP/idle.uuid")
+busy0=$(cat $DEV/$u/mvgpu_stats/busy_ns)
 "$M" run $u --workload gemm --seconds 8 >"$TMP/run.out" 2>&1 &
 runpid=$!
 check "the workload starts using engine time" \
-	wait_for sh -c "[ \$(cat $DEV/$u/mvgpu_stats/busy_ns) -gt 0 ]"
+	wait_for sh -c "[ \$(cat $DEV/$u/mvgpu_stats/busy_ns) -gt $busy0 ]"
 ctl top -n 2 --json
 expect_rc "top -n 2 --json during a run exits 0" 0
 expect_eq "top -n 2 --json prints two lines" "2" "$(printf '%s\n' "$out" | wc -l)"
