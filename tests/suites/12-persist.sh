@@ -18,6 +18,7 @@ UDEVLOG=/tmp/udevd.log
 A=0a0a0a0a-1111-4111-8111-000000000001	# defined, auto, knobs as attributes, on mvgpu0
 B=0b0b0b0b-2222-4222-8222-000000000002	# defined, auto, no attributes, on mvgpu1
 T=0c0c0c0c-3333-4333-8333-000000000003	# started only: transient
+C=0d0d0d0d-4444-4444-8444-000000000004	# a refused knob; then defined while running
 
 wait_for() {	# CMD...: poll until CMD succeeds, at most 30 s
 	local i
@@ -106,6 +107,31 @@ expect_eq "A has its knobs after the coldplug" "7 high 30" "$(knobs $A)"
 starts=$(grep -c "Starting '/usr/bin/mdevctl start-parent-mdevs" $UDEVLOG)
 expect_eq "udev ran mdevctl once per GPU and event (reload, coldplug)" 4 "$starts"
 refuse "none of those runs failed" grep -E "/usr/bin/mdevctl start-parent-mdevs.*(failed|returned)" $UDEVLOG
+
+# --- a knob the module refuses; persisting a running vGPU ----------------------------
+check "define C with the attribute mvgpu/weight=0" \
+	sh -c "mdevctl define --uuid $C --parent mvgpu0 --type mvgpu-8 &&
+		mdevctl modify --uuid $C --addattr=mvgpu/weight --value=0"
+out=$(mdevctl start --uuid $C 2>&1) && rc=0 || rc=$?
+expect_match "mdevctl start of C fails on the refused weight" \
+	"^rc=1 .*Failed to write 0 to attribute mvgpu/weight" "rc=$rc $(echo $out)"
+check "and leaves no vGPU C behind" test ! -e $DEV/$C
+expect_match "dmesg says why" "$C: weight: \"0\" refused" "$(dmesg | grep $C)"
+mdevctl undefine --uuid $C
+echo $C >/sys/class/mdev_bus/mvgpu1/mdev_supported_types/mvgpu-8/create
+echo 5 >$DEV/$C/mvgpu/weight
+check "mdevctl define --auto of the running C, without parent and type" mdevctl define --uuid $C --auto
+out=$(mdevctl list --defined --dumpjson 2>&1)
+expect_eq "the definition has C's GPU and type, and no knobs" "mvgpu1 mvgpu-8 auto []" \
+	"$(printf '%s' "$out" | python3 -c 'import json, sys
+for parents in json.load(sys.stdin):
+    for parent, devs in parents.items():
+        for dev in devs:
+            for uuid, d in dev.items():
+                if uuid == sys.argv[1]:
+                    print(parent, d["mdev_type"], d["start"], d.get("attrs", []))' $C 2>&1)"
+mdevctl stop --uuid $C
+mdevctl undefine --uuid $C
 
 # --- clean up ------------------------------------------------------------------------
 for u in $A $B; do
