@@ -13,6 +13,8 @@
 #                   signed when MODULE_SIG_KEY and MODULE_SIG_CERT are given
 #   make dkms-source       the module sources for DKMS, into
 #                   $(DESTDIR)/usr/src/mvgpu-$(VERSION)
+#   make deb        Debian packages (debian/) built from a copy of the tree,
+#                   into build/deb/
 #
 # KVER: the running kernel when it is a 6.1 with headers, else the newest
 # installed 6.1 by version order (tools/pick-kernel).
@@ -60,11 +62,12 @@ BENCHES := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 WORKLOAD_SRCS := $(wildcard tools/workload/*.c)
 
 .PHONY: all kmod lib tools tests unit benches deps test demo bench lint \
-	install install-udev modules_install dkms-source uninstall clean selftest-module
+	install install-udev modules_install dkms-source deb uninstall clean selftest-module
 
 all: kmod selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches
 
 kmod:
+	@test -n "$(KVER)" || { echo "no Debian 6.1 kernel headers under /lib/modules: make deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
 
 selftest-module:
@@ -204,6 +207,18 @@ dkms-source:
 	for f in $(filter-out %.mod.c,$(DKMS_FILES)); do \
 		install -D -m 0644 $$f $(DKMS_SRC)/$$f || exit 1; \
 	done
+
+# dpkg-buildpackage writes next to the tree it builds, so build a clean copy
+DEB_DIR = $(B)/deb
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/mvgpu-$(VERSION)
+	tar -c --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' \
+		--exclude=Module.symvers --exclude=modules.order . | \
+		tar -x -C $(DEB_DIR)/mvgpu-$(VERSION)
+	cd $(DEB_DIR)/mvgpu-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmvgpu.so* $(DESTDIR)$(LIBDIR)/libmvgpu.a \

@@ -4,8 +4,8 @@
 # every file's SPDX line; the kernel make builds for; make modules_install
 # (into a scratch root, unsigned and signed with a throwaway key); the
 # DKMS tree (dkms.conf, make dkms-source, dkms build/install/remove against
-# every installed 6.1 kernel's headers, in scratch DKMS trees); the udev
-# rules make install writes.  Prints TAP.
+# every installed 6.1 kernel's headers, in scratch DKMS trees); make deb and
+# what each package holds; the udev rules make install writes.  Prints TAP.
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 
@@ -44,9 +44,12 @@ expected_licence() {
 	esac
 }
 
-files=$(git ls-files --cached --others --exclude-standard 2>/dev/null | grep -v '^LICENSES/')
+# debian/changelog, source/format and copyright have fixed formats;
+# debian/copyright states the licences itself
+files=$(git ls-files --cached --others --exclude-standard 2>/dev/null |
+	grep -vE '^LICENSES/|^debian/(changelog|copyright|source/format)$')
 [ -n "$files" ] || files=$(find . -path ./build -prune -o -path ./LICENSES -prune -o -type f -print |
-	sed 's|^\./||' | grep -vE '\.(o|ko|mod|mod\.c|cmd|a|so)$|/\.|^\.git')
+	sed 's|^\./||' | grep -vE '\.(o|ko|mod|mod\.c|cmd|a|so)$|/\.|^\.git|^debian/(changelog|copyright|source/format)$')
 missing="" invalid="" wrong=""
 for f in $files; do
 	[ -f "$f" ] || continue
@@ -157,6 +160,43 @@ $(cat $TMP/dkms/mvgpu/$VERSION/build/make.log 2>/dev/null | tail -20)"
 	dk $TMP/gsrc/usr/src remove mvgpu/$VERSION --all --no-depmod >/dev/null 2>&1
 	expect_eq "the system's /usr/src and /var/lib/dkms are as they were" "$usr_src_before" \
 		"$(ls -d /usr/src/mvgpu-* /var/lib/dkms/mvgpu 2>/dev/null)"
+fi
+
+# --- make deb ------------------------------------------------------------------------------
+expect_eq "debian/changelog's version is the Makefile's VERSION" "$VERSION" \
+	"$(dpkg-parsechangelog -l debian/changelog -S Version 2>&1)"
+out=$(make deb 2>&1) && rc=0 || rc=$?
+tap_result $rc "make deb builds the packages" "$(tail -30 <<<"$out")"
+arch=$(dpkg --print-architecture)
+debs=build/deb
+contents() { dpkg-deb -c "$debs/$1" 2>&1 | awk '{ print $6 }' | sed 's|^\./|/|' | grep -v '/$'; }
+expect_match "libmvgpu1 holds the shared library" "^/usr/lib/[^/]+/libmvgpu\.so\.$VERSION$" \
+	"$(contents libmvgpu1_${VERSION}_$arch.deb)"
+out=$(contents libmvgpu-dev_${VERSION}_$arch.deb)
+for f in /usr/include/libmvgpu.h /usr/include/mvgpu_uapi.h "/usr/lib/[^/]+/libmvgpu\.so" \
+	"/usr/lib/[^/]+/pkgconfig/libmvgpu\.pc"; do
+	expect_match "libmvgpu-dev holds $f" "^$f$" "$out"
+done
+out=$(contents mvgpu-tools_${VERSION}_$arch.deb)
+for f in /usr/bin/mvgpuctl /usr/lib/udev/rules.d/60-mvgpu.rules /usr/share/man/man1/mvgpuctl.1.gz; do
+	expect_match "mvgpu-tools holds $f" "^$f$" "$out"
+done
+expect_match "mvgpu-tools' rules run /usr/bin/mdevctl" 'RUN\+="/usr/bin/mdevctl start-parent-mdevs' \
+	"$(dpkg-deb --fsys-tarfile $debs/mvgpu-tools_${VERSION}_$arch.deb 2>&1 | tar -xO ./usr/lib/udev/rules.d/60-mvgpu.rules 2>&1)"
+expect_match "mvgpu-tools creates the group mvgpu when configured" "addgroup --system --quiet mvgpu" \
+	"$(dpkg-deb -I $debs/mvgpu-tools_${VERSION}_$arch.deb postinst 2>&1)"
+d=$debs/mvgpu-dkms_${VERSION}_all.deb
+expect_match "mvgpu-dkms depends on dkms" "^dkms" "$(dpkg-deb -f $d Depends 2>&1)"
+expect_match "mvgpu-dkms has dkms add, build and install the module when configured" \
+	"DKMS_NAME=mvgpu" "$(dpkg-deb -I $d postinst 2>&1)"
+refuse "only mvgpu-dkms depends on dkms" \
+	grep -q dkms <<<"$(for p in libmvgpu1 libmvgpu-dev mvgpu-tools; do dpkg-deb -f $debs/${p}_${VERSION}_$arch.deb Depends; done)"
+if command -v dkms >/dev/null && [ -n "$kernels" ]; then
+	mkdir -p $TMP/debroot && dpkg-deb -x $d $TMP/debroot
+	k=$(echo "$kernels" | head -1)
+	out=$(dk $TMP/debroot/usr/src build -j 2 mvgpu/$VERSION -k $k 2>&1) && rc=0 || rc=$?
+	tap_result $rc "dkms builds mvgpu.ko for $k from mvgpu-dkms's /usr/src" "$out"
+	dk $TMP/debroot/usr/src remove mvgpu/$VERSION --all --no-depmod >/dev/null 2>&1
 fi
 
 # --- the udev rules make install writes ---------------------------------------------------
