@@ -177,6 +177,7 @@ endif
 # Kbuild's own modules_install would sign with the kernel's build key,
 # which a distribution's headers do not ship (sign-file SSL errors), so the
 # files are installed here and signed with the key given, if any.
+# (the guest driver joins here, guest/mvgpu_guest.ko, with its build target)
 KMODS := kmod/mvgpu.ko
 INSTALL_MOD_PATH ?=
 MOD_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra
