@@ -210,7 +210,7 @@ dkms-source:
 	done
 
 # dpkg-buildpackage writes next to the tree it builds, so build a clean copy
-DEB_DIR = $(B)/deb
+DEB_DIR ?= $(B)/deb
 deb:
 	rm -rf $(DEB_DIR)
 	mkdir -p $(DEB_DIR)/mvgpu-$(VERSION)

@@ -140,6 +140,15 @@ $(cat $TMP/dkms/mvgpu/$VERSION/build/make.log 2>/dev/null | tail -20)"
 	tap_result $rc "dkms remove mvgpu/$VERSION --all" "$out"
 	expect_eq "nothing of mvgpu left in the DKMS tree" "" "$(ls $TMP/dkms)"
 
+	# dkms add of a checkout (the committed tree) copies it where DKMS looks
+	if git archive HEAD >$TMP/checkout.tar 2>/dev/null; then
+		mkdir -p $TMP/checkout && tar -xf $TMP/checkout.tar -C $TMP/checkout
+		out=$(dk $TMP/added add $TMP/checkout 2>&1) && rc=0 || rc=$?
+		tap_result $rc "dkms add of a checkout" "$out"
+		check "it copies the tree to SOURCETREE/mvgpu-$VERSION" test -f $TMP/added/mvgpu-$VERSION/kmod/Kbuild
+		dk $TMP/added remove mvgpu/$VERSION --all --no-depmod >/dev/null 2>&1
+	fi
+
 	# the guest driver joins the DKMS build once guest/ has a Kbuild
 	gsrc=$TMP/gsrc/usr/src/mvgpu-$VERSION
 	make -s dkms-source DESTDIR=$TMP/gsrc
@@ -165,10 +174,10 @@ fi
 # --- make deb ------------------------------------------------------------------------------
 expect_eq "debian/changelog's version is the Makefile's VERSION" "$VERSION" \
 	"$(dpkg-parsechangelog -l debian/changelog -S Version 2>&1)"
-out=$(make deb 2>&1) && rc=0 || rc=$?
+debs=$TMP/deb	# not build/deb: leave the developer's packages alone
+out=$(make deb DEB_DIR=$debs 2>&1) && rc=0 || rc=$?
 tap_result $rc "make deb builds the packages" "$(tail -30 <<<"$out")"
 arch=$(dpkg --print-architecture)
-debs=build/deb
 contents() { dpkg-deb -c "$debs/$1" 2>&1 | awk '{ print $6 }' | sed 's|^\./|/|' | grep -v '/$'; }
 expect_match "libmvgpu1 holds the shared library" "^/usr/lib/[^/]+/libmvgpu\.so\.$VERSION$" \
 	"$(contents libmvgpu1_${VERSION}_$arch.deb)"
