@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # mvgpu top-level build.
 #
 #   make            build the kernel module, libmvgpu, mvgpuctl, tests, benches
@@ -7,10 +8,22 @@
 #   make bench      the benchmarks, in the sandbox VM
 #   make soak       fuzzer + race storm for SOAK_SECONDS (default 300), not in CI
 #   make lint       checkpatch --strict on kmod/, cppcheck on userspace
-#   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, man page)
-#   make modules_install   mvgpu.ko into /lib/modules/$(KVER)/updates, depmod
+#   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, man
+#                   page, udev rules; without DESTDIR also the tenant group)
+#   make modules_install   mvgpu.ko into /lib/modules/$(KVER)/extra, depmod;
+#                   signed when MODULE_SIG_KEY and MODULE_SIG_CERT are given
+#   make dkms-source       the module sources for DKMS, into
+#                   $(DESTDIR)/usr/src/mvgpu-$(VERSION)
+#   make deb        Debian packages (debian/) built from a copy of the tree,
+#                   into build/deb/
+#
+# KVER: the running kernel when it is a 6.1 with headers, else the newest
+# installed 6.1 by version order (tools/pick-kernel).
 
-KVER ?= $(notdir $(lastword $(sort $(wildcard /lib/modules/6.1.*-amd64))))
+VERSION := 1.0.0
+ifeq ($(origin KVER),undefined)
+KVER := $(shell tools/pick-kernel)
+endif
 KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -18,6 +31,10 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# udev reads rules from /usr/local/lib/udev and /usr/lib/udev, not other prefixes
+UDEVDIR ?= $(PREFIX)/lib/udev
+MDEVCTL ?= $(or $(shell command -v mdevctl),/usr/bin/mdevctl)
+TENANT_GROUP ?= mvgpu
 
 B := build
 CC ?= gcc
@@ -46,11 +63,12 @@ BENCHES := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 WORKLOAD_SRCS := $(wildcard tools/workload/*.c)
 
 .PHONY: all kmod lib tools tests unit benches deps test demo bench soak lint \
-	install modules_install uninstall clean selftest-module
+	install install-udev modules_install dkms-source deb uninstall clean selftest-module
 
 all: kmod selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches
 
 kmod:
+	@test -n "$(KVER)" || { echo "no Debian 6.1 kernel headers under /lib/modules: make deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
 
 selftest-module:
@@ -137,7 +155,7 @@ soak: deps
 lint:
 	tools/lint
 
-install: lib tools
+install: lib tools install-udev
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(B)/libmvgpu.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/
@@ -149,15 +167,71 @@ install: lib tools
 	install -m 0755 $(B)/bin/mvgpuctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/mvgpuctl.1 $(DESTDIR)$(MANDIR)/man1/
 
+UDEV_SED = sed -e 's|@MDEVCTL@|$(MDEVCTL)|g' -e 's|@GROUP@|$(TENANT_GROUP)|g'
+
+# The rules, and without DESTDIR the tenant group they name (udev ignores
+# a GROUP= it cannot resolve) and a reload of the running udevd
+install-udev:
+	install -d $(DESTDIR)$(UDEVDIR)/rules.d
+	$(UDEV_SED) udev/60-mvgpu.rules.in >$(DESTDIR)$(UDEVDIR)/rules.d/60-mvgpu.rules
+ifeq ($(DESTDIR),)
+	getent group $(TENANT_GROUP) >/dev/null || groupadd --system $(TENANT_GROUP)
+	udevadm control --reload 2>/dev/null || true
+endif
+
+# Modules and where they go: kbuild's place for external modules, extra/.
+# Kbuild's own modules_install would sign with the kernel's build key,
+# which a distribution's headers do not ship (sign-file SSL errors), so the
+# files are installed here and signed with the key given, if any.
+# (the guest driver joins here, guest/mvgpu_guest.ko, with its build target)
+KMODS := kmod/mvgpu.ko
+INSTALL_MOD_PATH ?=
+MOD_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra
+MODULE_SIG_KEY ?=
+MODULE_SIG_CERT ?=
+SIGN_FILE ?= $(KDIR)/scripts/sign-file
+SIG_HASH = $(or $(shell sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"/\1/p' $(KDIR)/.config 2>/dev/null),sha256)
+
 modules_install: kmod
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_DIR=updates modules_install
-	depmod $(KVER)
+	install -d $(MOD_DIR)
+	install -m 0644 $(KMODS) $(MOD_DIR)/
+ifneq ($(MODULE_SIG_KEY),)
+	@test -n "$(MODULE_SIG_CERT)" || { echo "MODULE_SIG_KEY needs MODULE_SIG_CERT" >&2; exit 1; }
+	for m in $(notdir $(KMODS)); do \
+		$(SIGN_FILE) $(SIG_HASH) $(MODULE_SIG_KEY) $(MODULE_SIG_CERT) $(MOD_DIR)/$$m || exit 1; \
+	done
+endif
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+# What a -dkms package ships in /usr/src/mvgpu-VERSION: dkms.conf and the
+# module sources (guest/ too, once it exists)
+DKMS_SRC = $(DESTDIR)/usr/src/mvgpu-$(VERSION)
+DKMS_FILES = dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) include/mvgpu_uapi.h \
+	$(wildcard guest/Kbuild guest/*.c guest/*.h) $(wildcard LICENSES/*/*)
+
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	for f in $(filter-out %.mod.c,$(DKMS_FILES)); do \
+		install -D -m 0644 $$f $(DKMS_SRC)/$$f || exit 1; \
+	done
+
+# dpkg-buildpackage writes next to the tree it builds, so build a clean copy
+DEB_DIR ?= $(B)/deb
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/mvgpu-$(VERSION)
+	tar -c --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' \
+		--exclude=Module.symvers --exclude=modules.order . | \
+		tar -x -C $(DEB_DIR)/mvgpu-$(VERSION)
+	cd $(DEB_DIR)/mvgpu-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmvgpu.so* $(DESTDIR)$(LIBDIR)/libmvgpu.a \
 		$(DESTDIR)$(INCLUDEDIR)/libmvgpu.h $(DESTDIR)$(INCLUDEDIR)/mvgpu_uapi.h \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc $(DESTDIR)$(BINDIR)/mvgpuctl \
-		$(DESTDIR)$(MANDIR)/man1/mvgpuctl.1
+		$(DESTDIR)$(MANDIR)/man1/mvgpuctl.1 $(DESTDIR)$(UDEVDIR)/rules.d/60-mvgpu.rules
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean

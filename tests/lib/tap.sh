@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # TAP helpers for the shell test suites (sourced).
 #   ok COND-EXIT "name"   via: check "name" command args...
 #   expect_eq "name" expected actual

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Hold an mvgpu vGPU open through the raw VFIO uAPI, as a VM would.
 
     vfio_hold.py UUID [SECONDS]

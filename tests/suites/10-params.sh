@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Module parameters: load and unload with defaults, with other valid
 # values, and refusal of every out-of-range value with a dmesg line.
 # vmrun: --no-load --timeout 300

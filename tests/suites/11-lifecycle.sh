@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # vGPU types and lifecycle (C tests), creation races, the mdevctl round
 # trip, and validation of every sysfs knob.
 # vmrun: --timeout 600

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The vGPU as a PCI device (issue 3): VFIO ioctls, config space, BAR0
 # registers, the VRAM BAR, interrupts, live migration, hardening against a
 # hostile tenant (issue 10), and a seeded fuzz run.

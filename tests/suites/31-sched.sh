@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The scheduler (issue 4), on a GPU with one engine so that a share is a
 # share of "the engine": weighted, equal and fixed shares, caps, priority
 # preemption, a faulting tenant next to well-behaved ones, and a tenant

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # libmvgpu against real vGPUs (C tests): every library call checked bit
 # for bit, fences from several threads, faults and reset, ring limits and
 # every error path.  Then the library as a user gets it: the example of

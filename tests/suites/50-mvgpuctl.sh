@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # mvgpuctl, the operator CLI: every command's human output and its --json
 # checked against sysfs, every documented error with its exit code, top
 # (plain and on a pseudo-terminal), run with each workload, and the module

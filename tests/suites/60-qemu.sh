@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # QEMU drives a vGPU: Debian's qemu-system-x86_64 attaches vGPUs with
 # -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID, realizes them
 # without a warning, and a qtest "guest" reaches the device through config

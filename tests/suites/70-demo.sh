@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make demo, in its short mode (as CI runs it): the demo exits 0, leaves no
 # vGPU, and its final tables make sense: four tenants, each with an
 # achieved share of the engine close to its configured one (weight / sum),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The harness judges runs correctly: a clean run passes, and a failing
 # command, a kernel WARN, a module that will not load, vGPUs left behind
 # (the module cannot unload) and a guest that does not power off each fail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The mvgpu demo, the part that runs inside the sandbox VM (tools/demo/run
 # boots the VM and runs this as root from the repository root, with
 # mvgpu.ko loaded as "engines=1").
