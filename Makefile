@@ -1,11 +1,11 @@
 # mvgpu top-level build.
 #
-#   make            build the kernel module, libmvgpu, mvgpuctl, tests, benches
+#   make            build the kernel modules (host, guest), libmvgpu, mvgpuctl, tests, benches
 #   make deps       install what is missing with apt (needs root or sudo)
 #   make test       deps + build + every suite; ends with "N passed, N failed"
 #   make demo       deps + build + the sandbox VM demo
 #   make bench      the benchmarks, in the sandbox VM
-#   make lint       checkpatch --strict on kmod/, cppcheck on userspace
+#   make lint       checkpatch --strict on kmod/ guest/, cppcheck on userspace
 #   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, man page)
 #   make modules_install   mvgpu.ko into /lib/modules/$(KVER)/updates, depmod
 
@@ -44,13 +44,17 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 WORKLOAD_SRCS := $(wildcard tools/workload/*.c)
 
-.PHONY: all kmod lib tools tests unit benches deps test demo bench lint \
+.PHONY: all kmod guest lib tools tests unit benches deps test demo bench lint \
 	install modules_install uninstall clean selftest-module
 
-all: kmod selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches
+all: kmod guest selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches
 
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+
+# the guest driver, for the same Debian kernel (the nested guest runs it)
+guest:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/guest modules
 
 selftest-module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/selftest modules
@@ -155,5 +159,6 @@ uninstall:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/guest clean
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/selftest clean
 	rm -rf $(B)
