@@ -38,7 +38,7 @@
 #define MVGPU_GUEST_MMAP_FIRST_DMA	2	/* region index of DMA buffers */
 
 /* Limits the driver enforces (E2BIG / ENOMEM / EINVAL beyond them) */
-#define MVGPU_GUEST_DMA_MAX_BYTES	(64ull << 20)	/* one buffer */
+#define MVGPU_GUEST_DMA_MAX_BYTES	(4ull << 20)	/* one buffer (contiguous) */
 #define MVGPU_GUEST_MAX_BUFFERS		256	/* DMA + user, per open */
 #define MVGPU_GUEST_USER_MAX_BYTES	(256ull << 20)	/* one registration */
 

@@ -163,7 +163,7 @@ int mvgpu__handle_new(struct mvgpu **out)
 
 	if (!g)
 		return mvgpu__err(-ENOMEM, "mvgpu_open: out of memory");
-	g->container = g->group = g->device = g->event_fd = -1;
+	g->container = g->group = g->device = g->event_fd = g->gfd = -1;
 	g->poll_slice_ms = MVGPU_POLL_SLICE_MS;
 	mvgpu_list_init(&g->bos);
 	mvgpu_list_init(&g->hostmems);
@@ -415,12 +415,52 @@ static int not_mvgpu(struct mvgpu *g, const char *what)
 			  g->uuid, what);
 }
 
+int mvgpu__identify(struct mvgpu *g, const char *name, uint64_t bar_size)
+{
+	uint32_t id;
+	int ret;
+
+	ret = mvgpu__reg_read32(g, MVGPU_REG_ID, &id);
+	if (!ret && id != MVGPU_ID_MAGIC)
+		return mvgpu__err(-ENODEV, "mvgpu_open: %s is not an mvgpu vGPU: wrong ID register",
+				  name);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_VERSION, &g->version);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_CAPS, &g->caps);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_TYPE_DIVISOR, &g->divisor);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_ENGINES, &g->engines);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_SHARE_PERMILLE,
+					&g->share_permille);
+	if (!ret)
+		ret = mvgpu__reg_read64(g, MVGPU_REG_VRAM_SIZE, &g->vram_size);
+	if (ret)
+		return mvgpu__err(ret, "mvgpu_open: cannot read the BAR0 registers: %s",
+				  strerror(-ret));
+	if (g->version >> 16 != MVGPU_VERSION_MAJOR)
+		return mvgpu__err(-ENODEV,
+				  "mvgpu_open: vGPU %s speaks device interface %u.%u; this libmvgpu knows %u.x: update libmvgpu",
+				  name, g->version >> 16, g->version & 0xffff,
+				  MVGPU_VERSION_MAJOR);
+	if ((g->caps & (MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_MSI)) !=
+	    (MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_MSI))
+		return mvgpu__err(-ENODEV, "mvgpu_open: %s is not an mvgpu vGPU: it lacks the ring, paging or MSI",
+				  name);
+	if (g->vram_size != bar_size || g->vram_size < MVGPU_LIB_MIN_VRAM ||
+	    g->vram_size > (uint64_t)MVGPU_PT_MAX_ENTRIES * MVGPU_GPU_PAGE_SIZE)
+		return mvgpu__err(-ENODEV, "mvgpu_open: %s is not an mvgpu vGPU: unexpected VRAM size",
+				  name);
+	return 0;
+}
+
 static int open_device(struct mvgpu *g)
 {
 	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
 	struct vfio_region_info bar0, vram, cfg;
 	uint16_t ids[2], cmd;
-	uint32_t id;
 	int ret;
 
 	if (ioctl(g->device, VFIO_DEVICE_GET_INFO, &dinfo))
@@ -465,36 +505,9 @@ static int open_device(struct mvgpu *g)
 		return mvgpu__err(ret, "mvgpu_open: cannot enable the device in PCI_COMMAND: %s",
 				  strerror(-ret));
 
-	ret = mvgpu__reg_read32(g, MVGPU_REG_ID, &id);
-	if (!ret && id != MVGPU_ID_MAGIC)
-		return not_mvgpu(g, "wrong ID register");
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_VERSION, &g->version);
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_CAPS, &g->caps);
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_TYPE_DIVISOR, &g->divisor);
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_ENGINES, &g->engines);
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_SHARE_PERMILLE,
-					&g->share_permille);
-	if (!ret)
-		ret = mvgpu__reg_read64(g, MVGPU_REG_VRAM_SIZE, &g->vram_size);
+	ret = mvgpu__identify(g, g->uuid, vram.size);
 	if (ret)
-		return mvgpu__err(ret, "mvgpu_open: cannot read the BAR0 registers: %s",
-				  strerror(-ret));
-	if (g->version >> 16 != MVGPU_VERSION_MAJOR)
-		return mvgpu__err(-ENODEV,
-				  "mvgpu_open: vGPU %s speaks device interface %u.%u; this libmvgpu knows %u.x: update libmvgpu",
-				  g->uuid, g->version >> 16, g->version & 0xffff,
-				  MVGPU_VERSION_MAJOR);
-	if ((g->caps & (MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_MSI)) !=
-	    (MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_MSI))
-		return not_mvgpu(g, "it lacks the ring, paging or MSI");
-	if (g->vram_size != vram.size || g->vram_size < MVGPU_LIB_MIN_VRAM ||
-	    g->vram_size > (uint64_t)MVGPU_PT_MAX_ENTRIES * MVGPU_GPU_PAGE_SIZE)
-		return not_mvgpu(g, "unexpected VRAM size");
+		return ret;
 
 	g->vram = mmap(NULL, g->vram_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       g->device, vram.offset);
@@ -537,6 +550,16 @@ int mvgpu_open(const char *uuid, struct mvgpu **out)
 	ret = mvgpu__handle_new(&g);
 	if (ret)
 		return ret;
+	if (uuid && mvgpu__guest_name(uuid)) {
+		/* inside a VM, through mvgpu_guest.ko */
+		ret = mvgpu__guest_open(g, uuid);
+		if (!ret)
+			ret = mvgpu__handle_init(g);
+		if (ret)
+			goto err;
+		*out = g;
+		return 0;
+	}
 	g->ops = &mvgpu_vfio_ops;
 
 	group = open_sysfs(g, uuid);

@@ -2,6 +2,8 @@
 /*
  * Statistics: the vGPU's counters from sysfs,
  * /sys/bus/mdev/devices/UUID/mvgpu_stats/NAME, one decimal number each.
+ * Inside a VM there is no such sysfs: the transport's get_stats reads
+ * what the registers tell (guestdrv.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,6 +85,8 @@ int mvgpu_get_stats(struct mvgpu *g, struct mvgpu_stats *stats)
 		return mvgpu__bad_handle("mvgpu_get_stats");
 	if (!stats)
 		return mvgpu__err(-EINVAL, "mvgpu_get_stats: stats is NULL");
+	if (g->ops->get_stats)
+		return g->ops->get_stats(g, stats);
 	/* sysfs_dir is set once at open: no lock needed to read it */
 	snprintf(dir, sizeof(dir), "%s/mvgpu_stats", g->sysfs_dir);
 	memset(&s, 0, sizeof(s));
