@@ -44,10 +44,11 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 WORKLOAD_SRCS := $(wildcard tools/workload/*.c)
 
-.PHONY: all kmod guest lib tools tests unit benches deps test demo bench lint \
+.PHONY: all kmod guest guest-tests lib tools tests unit benches deps test demo bench lint \
 	install modules_install uninstall clean selftest-module
 
-all: kmod guest selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches
+all: kmod guest selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches \
+	guest-tests
 
 kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
@@ -97,6 +98,20 @@ $(B)/bin/mvgpuctl: $(CTL_OBJS) $(B)/libmvgpu.a
 tests: $(KTESTS)
 
 LIBMVGPU_A := $(if $(LIB_SRCS),$(B)/libmvgpu.a)
+
+# programs for the nested guest's initramfs (tests/suites/80-guest.sh):
+# static, so they need nothing from the guest but its kernel
+GUEST_TEST_SRCS := $(wildcard tests/guest/*_test.c)
+GUEST_TESTS := $(GUEST_TEST_SRCS:tests/guest/%.c=$(B)/guest/%)
+guest-tests: $(GUEST_TESTS) $(if $(CTL_SRCS),$(B)/guest/mvgpuctl)
+
+$(B)/guest/mvgpuctl: $(CTL_OBJS) $(B)/libmvgpu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $(CTL_OBJS) $(B)/libmvgpu.a -lpthread -lm
+
+$(B)/guest/%: tests/guest/%.c $(LIBMVGPU_A) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $< $(LIBMVGPU_A) -lpthread
 
 $(B)/tests/%: tests/kernel/%.c $(TEST_COMMON_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)

@@ -333,6 +333,50 @@ static int open_sysfs(struct mvgpu *g, const char *uuid_in)
 	return atoi(group);
 }
 
+/*
+ * A PCI function bound to vfio-pci (inside a VM with an IOMMU): the same
+ * VFIO device, named by its PCI address, with no mdev sysfs around it.
+ * Returns the IOMMU group or a negative errno.
+ */
+static int open_sysfs_pci(struct mvgpu *g, const char *addr)
+{
+	char group[32], drv[32];
+	uint64_t sub = 0;
+	char buf[32];
+	int ret;
+
+	snprintf(g->uuid, sizeof(g->uuid), "%s", addr);
+	snprintf(g->sysfs_dir, sizeof(g->sysfs_dir), "/sys/bus/pci/devices/%s",
+		 addr);
+	snprintf(g->gpu, sizeof(g->gpu), "guest");
+	g->stats_regs = true;
+	if (link_basename(g->sysfs_dir, "driver", drv, sizeof(drv)) ||
+	    strcmp(drv, "vfio-pci"))
+		return mvgpu__err(-ENODEV, "mvgpu_open: PCI device %s is not bound to vfio-pci",
+				  addr);
+	if (!mvgpu__sysfs_read(g->sysfs_dir, "subsystem_device", buf,
+			       sizeof(buf)))
+		sub = strtoull(buf, NULL, 16);
+	snprintf(g->type, sizeof(g->type), "mvgpu-%u", (unsigned int)(sub & 0xff));
+	ret = link_basename(g->sysfs_dir, "iommu_group", group, sizeof(group));
+	if (ret)
+		return mvgpu__err(-ENODEV, "mvgpu_open: PCI device %s has no IOMMU group: the VM needs an IOMMU (intel_iommu=on)",
+				  addr);
+	return atoi(group);
+}
+
+/* A PCI address whose function vfio-pci drives? (else: the guest driver) */
+static bool is_vfio_pci(const char *dev, char addr[32])
+{
+	char dir[96], drv[32];
+
+	if (!mvgpu__pci_addr(dev, addr))
+		return false;
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", addr);
+	return !link_basename(dir, "driver", drv, sizeof(drv)) &&
+	       !strcmp(drv, "vfio-pci");
+}
+
 static int open_dev(const char *path, const char *uuid)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC), err;
@@ -542,6 +586,7 @@ static int bind_msi(struct mvgpu *g)
 
 int mvgpu_open(const char *uuid, struct mvgpu **out)
 {
+	char addr[32];
 	struct mvgpu *g;
 	int ret, group;
 
@@ -550,7 +595,7 @@ int mvgpu_open(const char *uuid, struct mvgpu **out)
 	ret = mvgpu__handle_new(&g);
 	if (ret)
 		return ret;
-	if (uuid && mvgpu__guest_name(uuid)) {
+	if (uuid && mvgpu__guest_name(uuid) && !is_vfio_pci(uuid, addr)) {
 		/* inside a VM, through mvgpu_guest.ko */
 		ret = mvgpu__guest_open(g, uuid);
 		if (!ret)
@@ -562,7 +607,10 @@ int mvgpu_open(const char *uuid, struct mvgpu **out)
 	}
 	g->ops = &mvgpu_vfio_ops;
 
-	group = open_sysfs(g, uuid);
+	if (uuid && mvgpu__pci_addr(uuid, addr))
+		group = open_sysfs_pci(g, addr);
+	else
+		group = open_sysfs(g, uuid);
 	if (group < 0) {
 		ret = group;
 		goto err;

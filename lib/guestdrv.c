@@ -46,6 +46,16 @@ bool mvgpu__guest_name(const char *dev)
 	return !strncmp(dev, "/dev/", 5) || pci_addr_ok(dev);
 }
 
+bool mvgpu__pci_addr(const char *dev, char out[32])
+{
+	if (!pci_addr_ok(dev))
+		return false;
+	snprintf(out, 32, "%s%s", strlen(dev) == 7 ? "0000:" : "", dev);
+	for (; *out; out++)
+		*out = tolower((unsigned char)*out);
+	return true;
+}
+
 static int guest_reg_read(struct mvgpu *g, uint32_t off, void *buf,
 			  unsigned int len)
 {
@@ -155,17 +165,12 @@ static int guest_get_stats(struct mvgpu *g, struct mvgpu_stats *stats)
 	struct mvgpu_stats s;
 	int ret;
 
-	memset(&s, 0, sizeof(s));
-	pthread_mutex_lock(&g->lock);
-	ret = mvgpu__reg_read64(g, MVGPU_REG_BUSY_NS, &s.busy_ns);
-	if (!ret)
-		ret = mvgpu__reg_read64(g, MVGPU_REG_CMDS_DONE, &s.commands);
-	if (!ret && ioctl(g->gfd, MVGPU_GUEST_IOCTL_INFO, &info))
-		ret = -errno;
-	pthread_mutex_unlock(&g->lock);
+	ret = mvgpu__stats_regs(g, &s);
 	if (ret)
-		return mvgpu__err(ret, "mvgpu_get_stats: cannot read the vGPU's counters: %s",
-				  strerror(-ret));
+		return ret;
+	if (ioctl(g->gfd, MVGPU_GUEST_IOCTL_INFO, &info))
+		return mvgpu__err(-errno, "mvgpu_get_stats: MVGPU_GUEST_IOCTL_INFO: %s",
+				  strerror(errno));
 	s.interrupts = info.irq_count;
 	*stats = s;
 	return 0;
@@ -223,16 +228,15 @@ int mvgpu__guest_open(struct mvgpu *g, const char *dev)
 {
 	struct mvgpu_guest_info info = { .argsz = sizeof(info) };
 	struct mvgpu_guest_eventfd efd = { .argsz = sizeof(efd) };
-	char path[PATH_MAX];
+	char path[PATH_MAX], addr[32];
 	void *p;
 	int ret;
 
 	g->ops = &mvgpu_guest_ops;
-	if (dev[0] == '/')
-		snprintf(path, sizeof(path), "%s", dev);
+	if (mvgpu__pci_addr(dev, addr))
+		snprintf(path, sizeof(path), "%s/%s", MVGPU_GUEST_DEV_DIR, addr);
 	else
-		snprintf(path, sizeof(path), "%s/%s%s", MVGPU_GUEST_DEV_DIR,
-			 strlen(dev) == 7 ? "0000:" : "", dev);
+		snprintf(path, sizeof(path), "%s", dev);
 	ret = guest_open_node(g, path);
 	if (ret)
 		return ret;

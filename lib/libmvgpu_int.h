@@ -208,6 +208,7 @@ struct mvgpu {
 	char type[32];
 	char gpu[32];
 	char sysfs_dir[PATH_MAX];	/* /sys/bus/mdev/devices/UUID */
+	bool stats_regs;		/* no mvgpu_stats in sysfs: use BAR0 */
 	uint32_t divisor;
 	uint32_t share_permille;
 	uint32_t engines;
@@ -278,8 +279,10 @@ int mvgpu__hw_setup(struct mvgpu *g);
  */
 int mvgpu__identify(struct mvgpu *g, const char *name, uint64_t bar_size);
 
-/* guestdrv.c: is dev a guest driver name (PCI address or /dev path)? */
+/* guestdrv.c: is dev a guest name (PCI address or /dev path)? */
 bool mvgpu__guest_name(const char *dev);
+/* "BB:DD.F" or "DDDD:BB:DD.F" as "DDDD:BB:DD.F" in out; false if neither */
+bool mvgpu__pci_addr(const char *dev, char out[32]);
 int mvgpu__guest_open(struct mvgpu *g, const char *dev);
 
 /* paging.c */
@@ -312,5 +315,7 @@ void mvgpu__hostmems_free_all(struct mvgpu *g);
 int mvgpu__sysfs_read(const char *dir, const char *name, char *buf,
 		      size_t len);
 int mvgpu__sysfs_u64(const char *dir, const char *name, uint64_t *val);
+/* what BAR0 tells: busy_ns and commands, the rest 0.  Takes the lock. */
+int mvgpu__stats_regs(struct mvgpu *g, struct mvgpu_stats *stats);
 
 #endif /* LIBMVGPU_INT_H */
