@@ -103,7 +103,12 @@ LIBMVGPU_A := $(if $(LIB_SRCS),$(B)/libmvgpu.a)
 # static, so they need nothing from the guest but its kernel
 GUEST_TEST_SRCS := $(wildcard tests/guest/*_test.c)
 GUEST_TESTS := $(GUEST_TEST_SRCS:tests/guest/%.c=$(B)/guest/%)
-guest-tests: $(GUEST_TESTS) $(if $(CTL_SRCS),$(B)/guest/mvgpuctl)
+guest-tests: $(GUEST_TESTS) $(if $(CTL_SRCS),$(B)/guest/mvgpuctl) \
+	$(B)/guest/guest_bench
+
+$(B)/guest/guest_bench: bench/guest_bench.c $(LIBMVGPU_A) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $< $(LIBMVGPU_A) -lpthread
 
 $(B)/guest/mvgpuctl: $(CTL_OBJS) $(B)/libmvgpu.a
 	@mkdir -p $(dir $@)

@@ -84,7 +84,8 @@ int __mvgpu_guest_dma_alloc(struct mvgpu_guest_file *f,
 	if (!buf)
 		return -ENOMEM;
 	buf->size = PAGE_ALIGN(arg->size);
-	buf->cpu = dma_alloc_coherent(dev, buf->size, &buf->bus, GFP_KERNEL);
+	buf->cpu = dma_alloc_coherent(dev, buf->size, &buf->bus,
+				      GFP_KERNEL | __GFP_NOWARN);
 	if (!buf->cpu) {
 		ret = -ENOMEM;
 		goto err_free;

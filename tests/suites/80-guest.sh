@@ -1,21 +1,22 @@
 #!/bin/bash
-# A VM runs GPU work on its vGPUs.  In the sandbox VM: two vGPUs, and a
-# nested guest (Debian's QEMU, q35, TCG, Debian's kernel, an initramfs
-# built here by tests/guest/mkinitramfs) that gets both through
-# -device vfio-pci,sysfsdev=...  Inside (tests/guest/init): mvgpu_guest.ko,
-# every mvgpuctl workload checked bit for bit (DMA both ways), fences by
-# MSI, a faulting vGPU next to a computing one, the driver's uAPI
-# (tests/guest/guest_uapi_test.c), rmmod/insmod.  The guest's results are
-# relayed here as TAP.  Then from the host: busy time and interrupts of
-# both vGPUs in sysfs; QMP system_reset and the whole run again; QEMU
-# SIGKILLed mid-workload and the vGPUs removed.  Then the vIOMMU path: a
-# guest with intel-iommu whose own vfio-pci takes the vGPUs and libmvgpu's
-# VFIO backend runs the workloads.
-# vmrun: --timeout 600
+# A VM runs GPU work on its vGPUs.  In the sandbox VM: two vGPUs, and
+# nested guests (Debian's QEMU, q35, TCG, Debian's kernel, an initramfs
+# built here by tests/guest/mkinitramfs) that get both through
+# -device vfio-pci,sysfsdev=...  The guests' checks (tests/guest/init)
+# come back as "GUEST ok/not ok" lines and are relayed here as TAP.
+#   1. vIOMMU: intel-iommu in the guest, its own vfio-pci takes the vGPUs,
+#      libmvgpu's VFIO backend runs every workload, checked bit for bit.
+#   2. Guest driver: mvgpu_guest.ko, every workload on both vGPUs (DMA
+#      both ways), fences by MSI, a faulting vGPU next to a computing one,
+#      the driver's uAPI (tests/guest/guest_uapi_test.c), rmmod/insmod;
+#      the host sees busy time and interrupts of both vGPUs.
+#   3. QMP system_reset mid-workload, then workloads again.
+#   4. QEMU SIGKILLed mid-workload; the host removes both vGPUs.
+# vmrun: --timeout 900
 . tests/lib/tap.sh
+. tests/guest/lib.sh
 
-kver=$(basename "$(ls -d /lib/modules/6.1.*-amd64 | sort -V | tail -1)")
-# not under /tmp: nothing here must hide behind a tmpfs
+# not under /tmp: nothing here may hide behind a tmpfs
 work=/var/tmp/mvgpu-guest
 rm -rf "$work"
 mkdir -p "$work"
@@ -28,36 +29,6 @@ u1=$(cat /proc/sys/kernel/random/uuid)
 u2=$(cat /proc/sys/kernel/random/uuid)
 echo "$u1" >$types/mvgpu-4/create
 echo "$u2" >$types/mvgpu-4/create
-
-qemu_pid=
-# start_guest NAME APPEND EXTRA-ARGS...: a nested guest with both vGPUs
-start_guest() {
-	local name=$1 append=$2
-	shift 2
-	: >"$work/$name.console"
-	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 512 -smp 1 \
-		-nodefaults -display none -vga none -no-user-config \
-		-kernel /boot/vmlinuz-$kver -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 loglevel=4 panic=-1 $append" \
-		-serial "file:$work/$name.console" \
-		-qmp "unix:$work/$name.qmp,server=on,wait=off" \
-		"$@" \
-		-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u1 \
-		-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u2 \
-		2>"$work/$name.err" &
-	qemu_pid=$!
-}
-
-# wait_for NAME PATTERN COUNT SECONDS: the console shows PATTERN COUNT times
-wait_for() {
-	local i
-	for ((i = 0; i < $4; i++)); do
-		[ "$(tr -d '\r' <"$work/$1.console" | grep -c "$2")" -ge "$3" ] && return 0
-		kill -0 $qemu_pid 2>/dev/null || return 1
-		sleep 1
-	done
-	return 1
-}
 
 # relay NAME BOOT PREFIX: the guest's results of boot BOOT as our TAP
 relay() {
@@ -75,75 +46,80 @@ relay() {
 		"GUEST not ok - "*) flush; status=1; name="$3${line#GUEST not ok - }" ;;
 		"GUEST # "*) diag="$diag${diag:+
 }${line#GUEST # }" ;;
+		"GUEST boot"*|"GUEST phase done"*) flush; echo "# $1: ${line#GUEST }" ;;
 		esac
 	done <"$work/$1.boot$2"
 	flush
 }
 
-qmp() {	# NAME COMMAND: one QMP command
-	python3 - "$work/$1.qmp" "$2" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-f = s.makefile("rw")
-f.readline()
-for cmd in ("qmp_capabilities", sys.argv[2]):
-    f.write(json.dumps({"execute": cmd}) + "\n")
-    f.flush()
-    while True:
-        r = json.loads(f.readline())
-        if "return" in r or "error" in r:
-            break
-print(json.dumps(r))
-PY
+# ran NAME BOOT WHAT: the guest reached "phase done" of boot BOOT
+ran() {
+	local s=$(date +%s)
+	if guest_wait_for "$1" "GUEST phase done" "$2" 400; then
+		tap_result 0 "$3 ($(( $(date +%s) - s )) s wall after its plan)"
+	else
+		tap_result 1 "$3" "$(tr -d '\r' <"$work/$1.console" | tail -30; cat "$work/$1.err")"
+	fi
 }
 
 stat_of() { cat /sys/bus/mdev/devices/$1/mvgpu_stats/$2 2>/dev/null || echo 0; }
+expect_gt() {
+	if [ "$2" -gt "$3" ] 2>/dev/null; then tap_result 0 "$1"
+	else tap_result 1 "$1" "expected more than $3, got $2"; fi
+}
 
-# --- the guest driver path ----------------------------------------------------
-start_guest drv "mvgpu_mode=driver"
-g0=$(date +%s)
-if wait_for drv "GUEST phase done" 1 240; then
-	tap_result 0 "the nested guest ran its checks ($(( $(date +%s) - g0 )) s wall)"
-else
-	tap_result 1 "the nested guest ran its checks" "$(tail -30 "$work/drv.console"; cat "$work/drv.err")"
-fi
+# --- 1. the vIOMMU path: the guest's vfio-pci and libmvgpu's VFIO backend ----
+s=$(date +%s)
+guest_start vfio "$u1 $u2" "mvgpu_mode=vfio intel_iommu=on" \
+	-device intel-iommu,caching-mode=on
+guest_wait_for vfio "GUEST boot" 1 200 && guest_say vfio full
+echo "# vfio: booted in $(( $(date +%s) - s )) s wall"
+ran vfio 1 "the vIOMMU guest ran its checks"
+relay vfio 1 "vIOMMU: "
+guest_qmp vfio quit >/dev/null 2>&1
+wait $qemu_pid 2>/dev/null
+echo "# vIOMMU guest: $(( $(date +%s) - s )) s wall"
+
+# --- 2. the guest driver path -------------------------------------------------
+s=$(date +%s)
+guest_start drv "$u1 $u2" "mvgpu_mode=driver"
+guest_wait_for drv "GUEST boot" 1 200 && guest_say drv full
+echo "# drv: booted in $(( $(date +%s) - s )) s wall"
+ran drv 1 "the guest-driver guest ran its checks"
 relay drv 1 ""
 for u in $u1 $u2; do
-	expect_gt_ok=$(stat_of $u busy_ns)
-	[ "$expect_gt_ok" -gt 0 ] && tap_result 0 "host sees busy time of vGPU $u" ||
-		tap_result 1 "host sees busy time of vGPU $u" "expected busy_ns > 0, got $expect_gt_ok"
-	n=$(stat_of $u interrupts)
-	[ "$n" -gt 0 ] && tap_result 0 "host delivered interrupts of vGPU $u" ||
-		tap_result 1 "host delivered interrupts of vGPU $u" "expected interrupts > 0, got $n"
+	expect_gt "host sees busy time of vGPU $u" "$(stat_of $u busy_ns)" 0
+	expect_gt "host delivered interrupts of vGPU $u" "$(stat_of $u interrupts)" 0
 done
 
-# a reset mid-workload, and everything again
-wait_for drv "GUEST long run started" 1 30
-out=$(qmp drv system_reset 2>&1)
-expect_match "QMP system_reset" '"return"' "$out"
-r0=$(date +%s)
-if wait_for drv "GUEST phase done" 2 240; then
-	tap_result 0 "after system_reset the guest ran its checks again ($(( $(date +%s) - r0 )) s wall)"
-else
-	tap_result 1 "after system_reset the guest ran its checks again" "$(tail -30 "$work/drv.console")"
-fi
+# --- 3. a reset mid-workload, and work again ----------------------------------
+guest_wait_for drv "GUEST long run started" 1 30
+c0=$(stat_of $u1 commands)
+out=$(guest_qmp drv system_reset 2>&1)
+expect_match "QMP system_reset mid-workload" '"return"' "$out"
+expect_gt "the workload was running on $u1 at the reset" "$c0" 0
+s=$(date +%s)
+guest_wait_for drv "GUEST boot" 2 200 && guest_say drv quick
+echo "# drv: rebooted in $(( $(date +%s) - s )) s wall"
+ran drv 2 "after system_reset the guest ran workloads again"
 relay drv 2 "after reset: "
 
-# SIGKILL mid-workload; the host then removes the vGPUs
-wait_for drv "GUEST long run started" 2 30
-sleep 2
+# --- 4. SIGKILL mid-workload; the host then removes the vGPUs -----------------
+guest_wait_for drv "GUEST long run started" 2 30
 c0=$(stat_of $u1 commands)
-sleep 2
-expect_gt() { [ "$2" -gt "$3" ] 2>/dev/null && tap_result 0 "$1" || tap_result 1 "$1" "expected more than $3, got $2"; }
+sleep 3
 expect_gt "the long workload runs on $u1 before the kill" "$(stat_of $u1 commands)" "$c0"
 kill -KILL $qemu_pid
 wait $qemu_pid 2>/dev/null
-for i in $(seq 50); do [ "$(cat /sys/bus/mdev/devices/$u1/mvgpu/state 2>/dev/null)" = closed ] && break; sleep 0.2; done
+for i in $(seq 50); do
+	[ "$(cat /sys/bus/mdev/devices/$u1/mvgpu/state 2>/dev/null)" = closed ] && break
+	sleep 0.2
+done
 expect_eq "after SIGKILL the vGPU is closed" "closed" "$(cat /sys/bus/mdev/devices/$u1/mvgpu/state)"
 check "the host removes vGPU 1 after the kill" sh -c "echo 1 >/sys/bus/mdev/devices/$u1/remove"
 check "the host removes vGPU 2 after the kill" sh -c "echo 1 >/sys/bus/mdev/devices/$u2/remove"
 expect_eq "no kernel warning on the host" "" "$(dmesg | grep -E 'WARNING|BUG|Oops|Call Trace')"
+expect_eq "no QEMU left running" "" "$(ps -e -o pid=,comm= | awk '$2 ~ /^qemu-system/ { print }')"
 
-echo "# guest driver path: $(( $(date +%s) - t0 )) s wall"
+echo "# whole suite: $(( $(date +%s) - t0 )) s wall"
 tap_done
