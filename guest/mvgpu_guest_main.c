@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -113,6 +114,10 @@ static int mvgpu_guest_probe(struct pci_dev *pdev,
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto err_unmap;
+	/* so the process's VRAM mappings really are write-combining */
+	ret = arch_io_reserve_memtype_wc(gdev->vram_start, gdev->vram_len);
+	if (ret)
+		goto err_unmap;
 	pci_set_master(pdev);
 
 	/* quiet until a process opens it */
@@ -144,6 +149,7 @@ err_irq:
 	mvgpu_guest_irq_fini(gdev);
 err_master:
 	pci_clear_master(pdev);
+	arch_io_free_memtype_wc(gdev->vram_start, gdev->vram_len);
 err_unmap:
 	pci_iounmap(pdev, gdev->regs);
 err_regions:
@@ -181,6 +187,7 @@ static void mvgpu_guest_remove(struct pci_dev *pdev)
 	mvgpu_guest_irq_fini(gdev);
 	wake_up_interruptible_all(&gdev->wq);
 	pci_clear_master(pdev);
+	arch_io_free_memtype_wc(gdev->vram_start, gdev->vram_len);
 	pci_iounmap(pdev, gdev->regs);
 	pci_release_regions(pdev);
 	pci_disable_device(pdev);

@@ -207,7 +207,7 @@ static void test_dma_buffer(int fd)
 static void test_user_memory(int fd)
 {
 	size_t size = 256 * 1024, off, d;
-	struct mvgpu_guest_segment segs[64];
+	struct mvgpu_guest_segment segs[64] = { { 0, 0 } };
 	struct mvgpu_guest_user_map m = { .argsz = sizeof(m) };
 	struct mvgpu_guest_free fr = { .argsz = sizeof(fr) };
 	struct mvgpu_cmd c;
@@ -243,8 +243,11 @@ static void test_user_memory(int fd)
 	result(!ret && m.nr_segs >= 1, "process memory registered",
 	       "USER_MAP: ret %d %s, %u segments", ret, strerror(errno),
 	       m.nr_segs);
-	if (ret)
+	if (ret) {
+		munmap(mem, size);
+		free(want);
 		return;
+	}
 	for (i = 0, off = 0; i < m.nr_segs; i++)
 		off += segs[i].len;
 	result(off == size, "the segments cover the registration",
