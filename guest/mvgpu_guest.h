@@ -40,6 +40,7 @@ struct mvgpu_guest_dev {
 	struct pci_dev *pdev;		/* referenced until the last put */
 	struct miscdevice misc;
 	char name[48];			/* "mvgpu/0000:00:01.0" */
+	char irq_name[48];		/* "mvgpu-0000:00:01.0" (no '/': procfs) */
 	char pci_addr[32];
 
 	/* set at probe, read-only after */

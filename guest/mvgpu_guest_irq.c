@@ -52,7 +52,7 @@ int mvgpu_guest_irq_init(struct mvgpu_guest_dev *gdev, bool use_msi)
 	gdev->irq = pci_irq_vector(pdev, 0);
 	ret = request_irq(gdev->irq, mvgpu_guest_irq,
 			  gdev->irq_type == MVGPU_GUEST_IRQ_INTX ? IRQF_SHARED : 0,
-			  gdev->name, gdev);
+			  gdev->irq_name, gdev);
 	if (ret) {
 		dev_err(&pdev->dev, "cannot request IRQ %d: %d\n", gdev->irq,
 			ret);

@@ -92,6 +92,8 @@ static int mvgpu_guest_probe(struct pci_dev *pdev,
 	init_waitqueue_head(&gdev->wq);
 	strscpy(gdev->pci_addr, pci_name(pdev), sizeof(gdev->pci_addr));
 	snprintf(gdev->name, sizeof(gdev->name), "mvgpu/%s", pci_name(pdev));
+	snprintf(gdev->irq_name, sizeof(gdev->irq_name), "mvgpu-%s",
+		 pci_name(pdev));
 
 	ret = pci_enable_device_mem(pdev);
 	if (ret)
