@@ -531,7 +531,9 @@ static void mvctl_run_recover_check(struct mvctl_run *r)
  * faulty: one command the vGPU must refuse, by kind; fills in *cmd and
  * returns the fault it must raise.  The addresses follow libmvgpu's
  * layout (docs/api.md): nothing at VA 0, the ring read-only just below
- * the page table, and no host memory at IOVA 0.
+ * the page table, and no host memory at IOVA 2^47: in a VM, where bus
+ * addresses are guest-physical, address 0 is the guest's RAM, but no VM
+ * has memory at 128 TiB.
  */
 static uint32_t mvctl_run_bad_cmd(struct mvctl_run *r, unsigned int kind,
 				  struct mvgpu_cmd *cmd, const char **what)
@@ -584,10 +586,10 @@ static uint32_t mvctl_run_bad_cmd(struct mvctl_run *r, unsigned int kind,
 		cmd->k = 1;
 		return MVGPU_FAULT_BAD_COMMAND;
 	default:
-		*what = "a DMA from IOVA 0 (never mapped)";
+		*what = "a DMA from IOVA 2^47 (never mapped)";
 		cmd->opcode = MVGPU_OP_DMA_FROM_HOST;
 		cmd->dst = mvgpu_bo_va(r->a);
-		cmd->src = 0;
+		cmd->src = 1ull << 47;
 		cmd->size = 4096;
 		return MVGPU_FAULT_DMA;
 	}
