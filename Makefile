@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # mvgpu top-level build.
 #
-#   make            build the kernel module, libmvgpu, mvgpuctl, tests, benches
+#   make            build the kernel modules (host, guest), libmvgpu, mvgpuctl, tests, benches
 #   make deps       install what is missing with apt (needs root or sudo)
 #   make test       deps + build + every suite; ends with "N passed, N failed"
 #   make demo       deps + build + the sandbox VM demo
 #   make bench      the benchmarks, in the sandbox VM
 #   make soak       fuzzer + race storm for SOAK_SECONDS (default 300), not in CI
-#   make lint       checkpatch --strict on kmod/, cppcheck on userspace
+#   make lint       checkpatch --strict on kmod/ guest/, cppcheck on userspace
 #   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, man
 #                   page, udev rules; without DESTDIR also the tenant group)
 #   make modules_install   mvgpu.ko into /lib/modules/$(KVER)/extra, depmod;
@@ -62,14 +62,19 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 WORKLOAD_SRCS := $(wildcard tools/workload/*.c)
 
-.PHONY: all kmod lib tools tests unit benches deps test demo bench soak lint \
+.PHONY: all kmod guest guest-tests lib tools tests unit benches deps test demo bench soak lint \
 	install install-udev modules_install dkms-source deb uninstall clean selftest-module
 
-all: kmod selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches
+all: kmod guest selftest-module $(if $(LIB_SRCS),lib) $(if $(CTL_SRCS),tools) tests unit benches \
+	guest-tests
 
 kmod:
 	@test -n "$(KVER)" || { echo "no Debian 6.1 kernel headers under /lib/modules: make deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+
+# the guest driver, for the same Debian kernel (the nested guest runs it)
+guest:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/guest modules
 
 selftest-module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/selftest modules
@@ -112,6 +117,25 @@ $(B)/bin/mvgpuctl: $(CTL_OBJS) $(B)/libmvgpu.a
 tests: $(KTESTS)
 
 LIBMVGPU_A := $(if $(LIB_SRCS),$(B)/libmvgpu.a)
+
+# programs for the nested guest's initramfs (tests/suites/80-guest.sh):
+# static, so they need nothing from the guest but its kernel
+GUEST_TEST_SRCS := $(wildcard tests/guest/*_test.c)
+GUEST_TESTS := $(GUEST_TEST_SRCS:tests/guest/%.c=$(B)/guest/%)
+guest-tests: $(GUEST_TESTS) $(if $(CTL_SRCS),$(B)/guest/mvgpuctl) \
+	$(B)/guest/guest_bench
+
+$(B)/guest/guest_bench: bench/guest_bench.c $(LIBMVGPU_A) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $< $(LIBMVGPU_A) -lpthread
+
+$(B)/guest/mvgpuctl: $(CTL_OBJS) $(B)/libmvgpu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $(CTL_OBJS) $(B)/libmvgpu.a -lpthread -lm
+
+$(B)/guest/%: tests/guest/%.c $(LIBMVGPU_A) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $< $(LIBMVGPU_A) -lpthread
 
 $(B)/tests/%: tests/kernel/%.c $(TEST_COMMON_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)
@@ -235,5 +259,6 @@ uninstall:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/guest clean
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/selftest clean
 	rm -rf $(B)

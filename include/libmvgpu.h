@@ -68,7 +68,10 @@ MVGPU_API const char *mvgpu_strerror(int err);
 /*
  * Open the vGPU with this UUID: finds its IOMMU group in sysfs, sets up a
  * VFIO container, group and device, enables the device, maps its VRAM,
- * sets up a page table, a command ring and MSI.
+ * sets up a page table, a command ring and MSI.  Inside a VM, uuid may be
+ * the vGPU's PCI address ("00:01.0"): through vfio-pci when that drives
+ * it, else through the guest driver, whose node (/dev/mvgpu/ADDR) may
+ * also be given.
  * Returns 0, -ENOENT (no such vGPU), -EBUSY (open elsewhere), -EACCES
  * (no permission on /dev/vfio), -ENODEV (not an mvgpu vGPU), or another
  * negative errno.

@@ -163,7 +163,7 @@ int mvgpu__handle_new(struct mvgpu **out)
 
 	if (!g)
 		return mvgpu__err(-ENOMEM, "mvgpu_open: out of memory");
-	g->container = g->group = g->device = g->event_fd = -1;
+	g->container = g->group = g->device = g->event_fd = g->gfd = -1;
 	g->poll_slice_ms = MVGPU_POLL_SLICE_MS;
 	mvgpu_list_init(&g->bos);
 	mvgpu_list_init(&g->hostmems);
@@ -333,6 +333,50 @@ static int open_sysfs(struct mvgpu *g, const char *uuid_in)
 	return atoi(group);
 }
 
+/*
+ * A PCI function bound to vfio-pci (inside a VM with an IOMMU): the same
+ * VFIO device, named by its PCI address, with no mdev sysfs around it.
+ * Returns the IOMMU group or a negative errno.
+ */
+static int open_sysfs_pci(struct mvgpu *g, const char *addr)
+{
+	char group[32], drv[32];
+	uint64_t sub = 0;
+	char buf[32];
+	int ret;
+
+	snprintf(g->uuid, sizeof(g->uuid), "%s", addr);
+	snprintf(g->sysfs_dir, sizeof(g->sysfs_dir), "/sys/bus/pci/devices/%s",
+		 addr);
+	snprintf(g->gpu, sizeof(g->gpu), "guest");
+	g->stats_regs = true;
+	if (link_basename(g->sysfs_dir, "driver", drv, sizeof(drv)) ||
+	    strcmp(drv, "vfio-pci"))
+		return mvgpu__err(-ENODEV, "mvgpu_open: PCI device %s is not bound to vfio-pci",
+				  addr);
+	if (!mvgpu__sysfs_read(g->sysfs_dir, "subsystem_device", buf,
+			       sizeof(buf)))
+		sub = strtoull(buf, NULL, 16);
+	snprintf(g->type, sizeof(g->type), "mvgpu-%u", (unsigned int)(sub & 0xff));
+	ret = link_basename(g->sysfs_dir, "iommu_group", group, sizeof(group));
+	if (ret)
+		return mvgpu__err(-ENODEV, "mvgpu_open: PCI device %s has no IOMMU group: the VM needs an IOMMU (intel_iommu=on)",
+				  addr);
+	return atoi(group);
+}
+
+/* A PCI address whose function vfio-pci drives? (else: the guest driver) */
+static bool is_vfio_pci(const char *dev, char addr[32])
+{
+	char dir[96], drv[32];
+
+	if (!mvgpu__pci_addr(dev, addr))
+		return false;
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", addr);
+	return !link_basename(dir, "driver", drv, sizeof(drv)) &&
+	       !strcmp(drv, "vfio-pci");
+}
+
 static int open_dev(const char *path, const char *uuid)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC), err;
@@ -415,12 +459,52 @@ static int not_mvgpu(struct mvgpu *g, const char *what)
 			  g->uuid, what);
 }
 
+int mvgpu__identify(struct mvgpu *g, const char *name, uint64_t bar_size)
+{
+	uint32_t id;
+	int ret;
+
+	ret = mvgpu__reg_read32(g, MVGPU_REG_ID, &id);
+	if (!ret && id != MVGPU_ID_MAGIC)
+		return mvgpu__err(-ENODEV, "mvgpu_open: %s is not an mvgpu vGPU: wrong ID register",
+				  name);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_VERSION, &g->version);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_CAPS, &g->caps);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_TYPE_DIVISOR, &g->divisor);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_ENGINES, &g->engines);
+	if (!ret)
+		ret = mvgpu__reg_read32(g, MVGPU_REG_SHARE_PERMILLE,
+					&g->share_permille);
+	if (!ret)
+		ret = mvgpu__reg_read64(g, MVGPU_REG_VRAM_SIZE, &g->vram_size);
+	if (ret)
+		return mvgpu__err(ret, "mvgpu_open: cannot read the BAR0 registers: %s",
+				  strerror(-ret));
+	if (g->version >> 16 != MVGPU_VERSION_MAJOR)
+		return mvgpu__err(-ENODEV,
+				  "mvgpu_open: vGPU %s speaks device interface %u.%u; this libmvgpu knows %u.x: update libmvgpu",
+				  name, g->version >> 16, g->version & 0xffff,
+				  MVGPU_VERSION_MAJOR);
+	if ((g->caps & (MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_MSI)) !=
+	    (MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_MSI))
+		return mvgpu__err(-ENODEV, "mvgpu_open: %s is not an mvgpu vGPU: it lacks the ring, paging or MSI",
+				  name);
+	if (g->vram_size != bar_size || g->vram_size < MVGPU_LIB_MIN_VRAM ||
+	    g->vram_size > (uint64_t)MVGPU_PT_MAX_ENTRIES * MVGPU_GPU_PAGE_SIZE)
+		return mvgpu__err(-ENODEV, "mvgpu_open: %s is not an mvgpu vGPU: unexpected VRAM size",
+				  name);
+	return 0;
+}
+
 static int open_device(struct mvgpu *g)
 {
 	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
 	struct vfio_region_info bar0, vram, cfg;
 	uint16_t ids[2], cmd;
-	uint32_t id;
 	int ret;
 
 	if (ioctl(g->device, VFIO_DEVICE_GET_INFO, &dinfo))
@@ -465,36 +549,9 @@ static int open_device(struct mvgpu *g)
 		return mvgpu__err(ret, "mvgpu_open: cannot enable the device in PCI_COMMAND: %s",
 				  strerror(-ret));
 
-	ret = mvgpu__reg_read32(g, MVGPU_REG_ID, &id);
-	if (!ret && id != MVGPU_ID_MAGIC)
-		return not_mvgpu(g, "wrong ID register");
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_VERSION, &g->version);
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_CAPS, &g->caps);
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_TYPE_DIVISOR, &g->divisor);
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_ENGINES, &g->engines);
-	if (!ret)
-		ret = mvgpu__reg_read32(g, MVGPU_REG_SHARE_PERMILLE,
-					&g->share_permille);
-	if (!ret)
-		ret = mvgpu__reg_read64(g, MVGPU_REG_VRAM_SIZE, &g->vram_size);
+	ret = mvgpu__identify(g, g->uuid, vram.size);
 	if (ret)
-		return mvgpu__err(ret, "mvgpu_open: cannot read the BAR0 registers: %s",
-				  strerror(-ret));
-	if (g->version >> 16 != MVGPU_VERSION_MAJOR)
-		return mvgpu__err(-ENODEV,
-				  "mvgpu_open: vGPU %s speaks device interface %u.%u; this libmvgpu knows %u.x: update libmvgpu",
-				  g->uuid, g->version >> 16, g->version & 0xffff,
-				  MVGPU_VERSION_MAJOR);
-	if ((g->caps & (MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_MSI)) !=
-	    (MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_MSI))
-		return not_mvgpu(g, "it lacks the ring, paging or MSI");
-	if (g->vram_size != vram.size || g->vram_size < MVGPU_LIB_MIN_VRAM ||
-	    g->vram_size > (uint64_t)MVGPU_PT_MAX_ENTRIES * MVGPU_GPU_PAGE_SIZE)
-		return not_mvgpu(g, "unexpected VRAM size");
+		return ret;
 
 	g->vram = mmap(NULL, g->vram_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       g->device, vram.offset);
@@ -529,6 +586,7 @@ static int bind_msi(struct mvgpu *g)
 
 int mvgpu_open(const char *uuid, struct mvgpu **out)
 {
+	char addr[32];
 	struct mvgpu *g;
 	int ret, group;
 
@@ -537,9 +595,22 @@ int mvgpu_open(const char *uuid, struct mvgpu **out)
 	ret = mvgpu__handle_new(&g);
 	if (ret)
 		return ret;
+	if (uuid && mvgpu__guest_name(uuid) && !is_vfio_pci(uuid, addr)) {
+		/* inside a VM, through mvgpu_guest.ko */
+		ret = mvgpu__guest_open(g, uuid);
+		if (!ret)
+			ret = mvgpu__handle_init(g);
+		if (ret)
+			goto err;
+		*out = g;
+		return 0;
+	}
 	g->ops = &mvgpu_vfio_ops;
 
-	group = open_sysfs(g, uuid);
+	if (uuid && mvgpu__pci_addr(uuid, addr))
+		group = open_sysfs_pci(g, addr);
+	else
+		group = open_sysfs(g, uuid);
 	if (group < 0) {
 		ret = group;
 		goto err;

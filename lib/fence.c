@@ -98,9 +98,14 @@ int mvgpu__process_events(struct mvgpu *g)
 	if (read(g->event_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		return mvgpu__err(-errno, "cannot read the interrupt eventfd: %s",
 				  strerror(errno));
-	ret = mvgpu__reg_read32(g, MVGPU_REG_INT_STATUS, &status);
-	if (!ret && status)
-		ret = mvgpu__reg_write32(g, MVGPU_REG_INT_ACK, status);
+	if (g->ops->irq_causes) {
+		/* a kernel driver acked them already */
+		ret = g->ops->irq_causes(g, &status);
+	} else {
+		ret = mvgpu__reg_read32(g, MVGPU_REG_INT_STATUS, &status);
+		if (!ret && status)
+			ret = mvgpu__reg_write32(g, MVGPU_REG_INT_ACK, status);
+	}
 	if (ret)
 		return mvgpu__err(ret, "cannot read or ack INT_STATUS: %s",
 				  strerror(-ret));

@@ -3,7 +3,9 @@
  * Host memory the vGPU can DMA to and from: page-aligned anonymous memory
  * mapped into the container's IOMMU with VFIO_IOMMU_MAP_DMA, at an IOVA
  * from the library's IOVA allocator (from 4 GiB up, so an IOVA never looks
- * like a VRAM offset and 0 is never mapped).
+ * like a VRAM offset and 0 is never mapped).  Through the guest driver the
+ * kernel allocates the memory and picks its bus address instead
+ * (ops->hostmem_alloc, see guestdrv.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -57,6 +59,17 @@ int mvgpu_hostmem_alloc(struct mvgpu *g, size_t size,
 	hm = calloc(1, sizeof(*hm));
 	if (!hm)
 		return mvgpu__err(-ENOMEM, "%s: out of host memory", fn);
+	if (g->ops->hostmem_alloc) {
+		pthread_mutex_lock(&g->lock);
+		ret = g->ops->hostmem_alloc(g, mapped, &ptr, &iova, &hm->cookie);
+		if (ret) {
+			pthread_mutex_unlock(&g->lock);
+			free(hm);
+			return ret;
+		}
+		taken = 0;
+		goto add;
+	}
 	ptr = mmap(NULL, mapped, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ptr == MAP_FAILED) {
@@ -82,6 +95,7 @@ int mvgpu_hostmem_alloc(struct mvgpu *g, size_t size,
 		mvgpu__ra_free(&g->iova_ra, iova, taken);
 		goto err_unlock;
 	}
+add:
 	hm->magic = MVGPU_HOSTMEM_MAGIC;
 	hm->g = g;
 	hm->ptr = ptr;
@@ -104,9 +118,13 @@ err_free:
 
 static void hm_destroy(struct mvgpu *g, struct mvgpu_hostmem *hm)
 {
-	mvgpu__ra_free(&g->iova_ra, hm->iova, hm->taken);
 	mvgpu_list_del(&hm->node);
-	munmap(hm->ptr, hm->mapped);
+	if (g->ops->hostmem_free) {
+		g->ops->hostmem_free(g, hm->ptr, hm->mapped, hm->cookie);
+	} else {
+		mvgpu__ra_free(&g->iova_ra, hm->iova, hm->taken);
+		munmap(hm->ptr, hm->mapped);
+	}
 	hm->magic = 0;
 	free(hm);
 }
@@ -120,7 +138,7 @@ int mvgpu_hostmem_free(struct mvgpu *g, struct mvgpu_hostmem *hm)
 		return mvgpu__bad_handle(fn);
 	pthread_mutex_lock(&g->lock);
 	ret = hm_live(g, hm, fn);
-	if (!ret) {
+	if (!ret && !g->ops->hostmem_free) {
 		ret = g->ops->dma_unmap(g, hm->iova, hm->mapped);
 		if (ret)
 			ret = mvgpu__err(ret, "%s: VFIO_IOMMU_UNMAP_DMA at IOVA 0x%llx failed: %s",
@@ -141,7 +159,8 @@ void mvgpu__hostmems_free_all(struct mvgpu *g)
 			mvgpu_container_of(g->hostmems.next,
 					   struct mvgpu_hostmem, node);
 
-		g->ops->dma_unmap(g, hm->iova, hm->mapped);
+		if (!g->ops->hostmem_free)
+			g->ops->dma_unmap(g, hm->iova, hm->mapped);
 		hm_destroy(g, hm);
 	}
 }

@@ -93,8 +93,8 @@ struct mvgpu;
 
 /*
  * How the library reaches the device.  device.c implements these over
- * VFIO; the unit tests put a fake GPU behind them.  Each returns 0 or a
- * negative errno.
+ * VFIO, guestdrv.c over the guest driver mvgpu_guest.ko; the unit tests
+ * put a fake GPU behind them.  Each returns 0 or a negative errno.
  */
 struct mvgpu_hw_ops {
 	int (*reg_read)(struct mvgpu *g, uint32_t off, void *buf,
@@ -106,6 +106,25 @@ struct mvgpu_hw_ops {
 	int (*dma_unmap)(struct mvgpu *g, uint64_t iova, uint64_t size);
 	/* release whatever the ops hold (fds, mappings); may be NULL */
 	void (*release)(struct mvgpu *g);
+
+	/*
+	 * Optional, for a transport where the kernel picks the bus address
+	 * (the guest driver): DMA-able memory of size bytes (page rounded),
+	 * its CPU pointer, bus address and a cookie for hostmem_free.  When
+	 * set, hostmem.c uses these instead of dma_map/dma_unmap.
+	 */
+	int (*hostmem_alloc)(struct mvgpu *g, size_t size, void **ptr,
+			     uint64_t *bus, uint64_t *cookie);
+	int (*hostmem_free)(struct mvgpu *g, void *ptr, size_t size,
+			    uint64_t cookie);
+	/*
+	 * Optional: the interrupt causes collected (and acked) by a kernel
+	 * driver since the last call; without it fence.c reads and acks
+	 * INT_STATUS itself.
+	 */
+	int (*irq_causes)(struct mvgpu *g, uint32_t *causes);
+	/* Optional: statistics from elsewhere than the host's sysfs */
+	int (*get_stats)(struct mvgpu *g, struct mvgpu_stats *stats);
 };
 
 int mvgpu__reg_read32(struct mvgpu *g, uint32_t off, uint32_t *val);
@@ -140,6 +159,7 @@ struct mvgpu_hostmem {
 	size_t mapped;			/* page rounded */
 	uint64_t iova;
 	uint64_t taken;			/* from the IOVA allocator */
+	uint64_t cookie;		/* ops->hostmem_alloc's */
 };
 
 struct mvgpu_batch {
@@ -179,11 +199,16 @@ struct mvgpu {
 	uint64_t cfg_off;
 	int event_fd;			/* MSI eventfd */
 
+	/* guest driver (guestdrv.c); -1 / NULL when not used */
+	int gfd;
+	volatile uint8_t *regs;		/* BAR0 mapping */
+
 	/* identity, read once at open */
 	char uuid[40];
 	char type[32];
 	char gpu[32];
 	char sysfs_dir[PATH_MAX];	/* /sys/bus/mdev/devices/UUID */
+	bool stats_regs;		/* no mvgpu_stats in sysfs: use BAR0 */
 	uint32_t divisor;
 	uint32_t share_permille;
 	uint32_t engines;
@@ -247,6 +272,18 @@ void mvgpu__handle_free(struct mvgpu *g);
 int mvgpu__handle_init(struct mvgpu *g);
 /* Interrupts unmasked and acked, page table, ring; after open or reset */
 int mvgpu__hw_setup(struct mvgpu *g);
+/*
+ * Read the identity registers (ID, VERSION, CAPS, ...) into g and check
+ * them; bar_size is the size of the VRAM BAR.  name is how errors call
+ * the device.
+ */
+int mvgpu__identify(struct mvgpu *g, const char *name, uint64_t bar_size);
+
+/* guestdrv.c: is dev a guest name (PCI address or /dev path)? */
+bool mvgpu__guest_name(const char *dev);
+/* "BB:DD.F" or "DDDD:BB:DD.F" as "DDDD:BB:DD.F" in out; false if neither */
+bool mvgpu__pci_addr(const char *dev, char out[32]);
+int mvgpu__guest_open(struct mvgpu *g, const char *dev);
 
 /* paging.c */
 int mvgpu__layout(struct mvgpu *g);
@@ -278,5 +315,7 @@ void mvgpu__hostmems_free_all(struct mvgpu *g);
 int mvgpu__sysfs_read(const char *dir, const char *name, char *buf,
 		      size_t len);
 int mvgpu__sysfs_u64(const char *dir, const char *name, uint64_t *val);
+/* what BAR0 tells: busy_ns and commands, the rest 0.  Takes the lock. */
+int mvgpu__stats_regs(struct mvgpu *g, struct mvgpu_stats *stats);
 
 #endif /* LIBMVGPU_INT_H */

@@ -2,6 +2,8 @@
 /*
  * Statistics: the vGPU's counters from sysfs,
  * /sys/bus/mdev/devices/UUID/mvgpu_stats/NAME, one decimal number each.
+ * Inside a VM there is no such sysfs: the counters BAR0 has (BUSY_NS,
+ * CMDS_DONE) and, through the guest driver, its interrupt count.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +75,24 @@ static const struct {
 #undef STAT
 };
 
+int mvgpu__stats_regs(struct mvgpu *g, struct mvgpu_stats *stats)
+{
+	struct mvgpu_stats s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	pthread_mutex_lock(&g->lock);
+	ret = mvgpu__reg_read64(g, MVGPU_REG_BUSY_NS, &s.busy_ns);
+	if (!ret)
+		ret = mvgpu__reg_read64(g, MVGPU_REG_CMDS_DONE, &s.commands);
+	pthread_mutex_unlock(&g->lock);
+	if (ret)
+		return mvgpu__err(ret, "mvgpu_get_stats: cannot read the vGPU's counters: %s",
+				  strerror(-ret));
+	*stats = s;
+	return 0;
+}
+
 int mvgpu_get_stats(struct mvgpu *g, struct mvgpu_stats *stats)
 {
 	char dir[PATH_MAX + 16];
@@ -83,6 +103,10 @@ int mvgpu_get_stats(struct mvgpu *g, struct mvgpu_stats *stats)
 		return mvgpu__bad_handle("mvgpu_get_stats");
 	if (!stats)
 		return mvgpu__err(-EINVAL, "mvgpu_get_stats: stats is NULL");
+	if (g->ops->get_stats)
+		return g->ops->get_stats(g, stats);
+	if (g->stats_regs)
+		return mvgpu__stats_regs(g, stats);
 	/* sysfs_dir is set once at open: no lock needed to read it */
 	snprintf(dir, sizeof(dir), "%s/mvgpu_stats", g->sysfs_dir);
 	memset(&s, 0, sizeof(s));

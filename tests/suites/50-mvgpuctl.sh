@@ -463,7 +463,7 @@ expect_rc "remove as an unprivileged user exits 6" 6 "permission denied"
 check "the vGPU is still there" test -d "$DEV/$u"
 
 # --- run ----------------------------------------------------------------------
-for w in gemm copy mixed; do
+for w in gemm copy mixed dma; do
 	ctl run $u --workload $w --seconds 2
 	expect_rc "run --workload $w --seconds 2 exits 0" 0
 	expect_match "run $w: operations reported" "^  operations +[1-9][0-9]* \\(" "$out"

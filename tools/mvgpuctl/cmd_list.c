@@ -163,6 +163,8 @@ int mvctl_cmd_list(int argc, char **argv)
 	if (first < argc)
 		return mvctl_usage_fail("list", "list: unexpected argument '%s'",
 					argv[first]);
+	if (mvctl_guest_present())	/* inside a VM */
+		return mvctl_guest_list();
 	ret = mvctl_sys_load(&sys, 0);
 	if (ret)
 		return ret;

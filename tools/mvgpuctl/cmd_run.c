@@ -51,7 +51,7 @@
 
 enum mvctl_workload {
 	MVCTL_WL_GEMM, MVCTL_WL_COPY, MVCTL_WL_MIXED, MVCTL_WL_FILL,
-	MVCTL_WL_FAULTY, MVCTL_WL_COUNT
+	MVCTL_WL_FAULTY, MVCTL_WL_DMA, MVCTL_WL_COUNT
 };
 
 static const char *const mvctl_workloads[] = {
@@ -60,6 +60,7 @@ static const char *const mvctl_workloads[] = {
 	[MVCTL_WL_MIXED] = "mixed",
 	[MVCTL_WL_FILL] = "fill",
 	[MVCTL_WL_FAULTY] = "faulty",
+	[MVCTL_WL_DMA] = "dma",
 };
 
 #define MVCTL_RUN_FAULT_CODES	8	/* MVGPU_FAULT_* codes counted */
@@ -290,6 +291,71 @@ static int mvctl_run_copy(struct mvctl_run *r)
 	return 0;
 }
 
+/* The first byte where two buffers differ, as a warning */
+static void mvctl_run_dma_mismatch(struct mvctl_run *r, const char *dir,
+				   const unsigned char *want,
+				   const unsigned char *got, uint32_t size)
+{
+	uint32_t off = 0;
+
+	while (off < size && want[off] == got[off])
+		off++;
+	mvctl_warn("run: dma %s of %u bytes: byte %u is 0x%02x, want 0x%02x",
+		   dir, size, off, got[off], want[off]);
+	r->mismatches++;
+}
+
+/*
+ * dma: host memory -> VRAM (checked through the VRAM mapping), then
+ * VRAM -> host memory (checked in host memory), every byte both ways.
+ */
+static int mvctl_run_dma(struct mvctl_run *r)
+{
+	uint32_t size = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_COPY);
+	unsigned char *in = mvgpu_hostmem_ptr(r->hin);
+	unsigned char *out = mvgpu_hostmem_ptr(r->hout);
+	unsigned char *vram = (unsigned char *)r->mc;
+	int ret;
+
+	mvctl_rand_fill(r, in, size);
+	ret = mvgpu_cmd_dma_from_host(r->batch, mvgpu_bo_va(r->a),
+				      mvgpu_hostmem_iova(r->hin), size);
+	if (ret) {
+		mvctl_run_lib_error(r, ret, "dma setup");
+		mvgpu_batch_reset(r->batch);
+		return -1;
+	}
+	if (mvctl_run_submit(r, "dma to VRAM"))
+		return -1;
+	ret = mvgpu_bo_read(r->g, r->a, 0, vram, size);
+	if (ret) {
+		mvctl_run_lib_error(r, ret, "dma read-back");
+		return -1;
+	}
+	if (memcmp(in, vram, size))
+		mvctl_run_dma_mismatch(r, "host to VRAM", in, vram, size);
+
+	mvctl_rand_fill(r, r->ma, size);
+	memset(out, 0, size);
+	ret = mvgpu_bo_write(r->g, r->b, 0, r->ma, size);
+	if (!ret)
+		ret = mvgpu_cmd_dma_to_host(r->batch, mvgpu_hostmem_iova(r->hout),
+					    mvgpu_bo_va(r->b), size);
+	if (ret) {
+		mvctl_run_lib_error(r, ret, "dma setup");
+		mvgpu_batch_reset(r->batch);
+		return -1;
+	}
+	if (mvctl_run_submit(r, "dma to host"))
+		return -1;
+	if (memcmp(r->ma, out, size))
+		mvctl_run_dma_mismatch(r, "VRAM to host",
+				       (unsigned char *)r->ma, out, size);
+	r->ops++;
+	r->bytes += (uint64_t)size * 2;
+	return 0;
+}
+
 /* One invalid command: the vGPU must fault, and recover after reset */
 static void mvctl_run_inject_fault(struct mvctl_run *r)
 {
@@ -465,7 +531,9 @@ static void mvctl_run_recover_check(struct mvctl_run *r)
  * faulty: one command the vGPU must refuse, by kind; fills in *cmd and
  * returns the fault it must raise.  The addresses follow libmvgpu's
  * layout (docs/api.md): nothing at VA 0, the ring read-only just below
- * the page table, and no host memory at IOVA 0.
+ * the page table, and no host memory at IOVA 2^47: in a VM, where bus
+ * addresses are guest-physical, address 0 is the guest's RAM, but no VM
+ * has memory at 128 TiB.
  */
 static uint32_t mvctl_run_bad_cmd(struct mvctl_run *r, unsigned int kind,
 				  struct mvgpu_cmd *cmd, const char **what)
@@ -518,10 +586,10 @@ static uint32_t mvctl_run_bad_cmd(struct mvctl_run *r, unsigned int kind,
 		cmd->k = 1;
 		return MVGPU_FAULT_BAD_COMMAND;
 	default:
-		*what = "a DMA from IOVA 0 (never mapped)";
+		*what = "a DMA from IOVA 2^47 (never mapped)";
 		cmd->opcode = MVGPU_OP_DMA_FROM_HOST;
 		cmd->dst = mvgpu_bo_va(r->a);
-		cmd->src = 0;
+		cmd->src = 1ull << 47;
 		cmd->size = 4096;
 		return MVGPU_FAULT_DMA;
 	}
@@ -728,6 +796,9 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 	if (faulty)
 		printf("  operations   %llu (%.1f/s: bad commands, each followed by a reset and a check)\n",
 		       (unsigned long long)r->ops, r->ops / secs);
+	else if (wl == MVCTL_WL_DMA)
+		printf("  operations   %llu (%.1f/s: DMA host memory to VRAM and back)\n",
+		       (unsigned long long)r->ops, r->ops / secs);
 	else if (wl == MVCTL_WL_FILL)
 		printf("  operations   %llu (%.1f/s: batches of %u fills of %u MiB)\n",
 		       (unsigned long long)r->ops, r->ops / secs,
@@ -765,6 +836,8 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 		printf("result: PASSED, every bad command faulted as expected and the vGPU worked again after each reset\n");
 	else if (wl == MVCTL_WL_FILL)
 		printf("result: PASSED, every sampled word held its fill pattern\n");
+	else if (wl == MVCTL_WL_DMA)
+		printf("result: PASSED, every byte arrived intact both ways\n");
 	else
 		printf("result: PASSED, every result matched the CPU reference\n");
 }
@@ -805,7 +878,7 @@ int mvctl_cmd_run(int argc, char **argv)
 	struct mvctl_run_args a = { NULL, NULL, false };
 	struct mvgpu_stats s0, s1;
 	struct mvctl_run r;
-	struct mvctl_vgpu *v;
+	struct mvctl_vgpu *v, gv;
 	struct mvctl_sys sys;
 	struct sigaction sa;
 	uint64_t ms, now;
@@ -818,17 +891,17 @@ int mvctl_cmd_run(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? MVCTL_EXIT_OK : ret;
 	if (first >= argc)
-		return mvctl_usage_fail("run", "run: which vGPU? Give its UUID ('mvgpuctl list' shows them)");
+		return mvctl_usage_fail("run", "run: which vGPU? Give its UUID, or inside a VM its PCI address or /dev/mvgpu node ('mvgpuctl list' shows them)");
 	if (first + 1 < argc)
 		return mvctl_usage_fail("run", "run: unexpected argument '%s'",
 					argv[first + 1]);
 	if (!a.workload)
-		return mvctl_usage_fail("run", "run: say which workload with --workload gemm, copy, mixed, fill or faulty");
+		return mvctl_usage_fail("run", "run: say which workload with --workload gemm, copy, mixed, fill, dma or faulty");
 	for (wl = 0; wl < MVCTL_WL_COUNT; wl++)
 		if (!strcmp(a.workload, mvctl_workloads[wl]))
 			break;
 	if (wl == MVCTL_WL_COUNT)
-		return mvctl_usage_fail("run", "run: unknown workload '%s': use gemm, copy, mixed, fill or faulty",
+		return mvctl_usage_fail("run", "run: unknown workload '%s': use gemm, copy, mixed, fill, dma or faulty",
 					a.workload);
 	if (wl == MVCTL_WL_FAULTY && a.inject_fault)
 		return mvctl_usage_fail("run", "run: --inject-fault is for the other workloads; faulty faults all the time");
@@ -838,12 +911,21 @@ int mvctl_cmd_run(int argc, char **argv)
 		return mvctl_usage_fail("run", "run: --seconds must be a duration in 0.001..3600, not '%s'",
 					a.seconds);
 
-	ret = mvctl_sys_load(&sys, 0);
-	if (ret)
-		return ret;
-	ret = mvctl_lookup_vgpu(&sys, argv[first], &v);
-	if (ret)
-		goto out;
+	memset(&sys, 0, sizeof(sys));
+	if (mvctl_guest_device(argv[first])) {
+		/* inside a VM: the guest driver's vGPU, no host sysfs */
+		memset(&gv, 0, sizeof(gv));
+		snprintf(gv.uuid, sizeof(gv.uuid), "%s", argv[first]);
+		snprintf(gv.gpu, sizeof(gv.gpu), "guest");
+		v = &gv;
+	} else {
+		ret = mvctl_sys_load(&sys, 0);
+		if (ret)
+			return ret;
+		ret = mvctl_lookup_vgpu(&sys, argv[first], &v);
+		if (ret)
+			goto out;
+	}
 
 	memset(&r, 0, sizeof(r));
 	r.rng = mvctl_run_now_ns() | 1;
@@ -864,6 +946,12 @@ int mvctl_cmd_run(int argc, char **argv)
 			goto out_run;
 		}
 		r.vram_size = info.vram_size;
+	}
+	if (v == &gv) {
+		struct mvgpu_info info;
+
+		if (!mvgpu_get_info(r.g, &info))
+			snprintf(gv.type, sizeof(gv.type), "%s", info.type);
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -891,6 +979,8 @@ int mvctl_cmd_run(int argc, char **argv)
 		mvctl_run_progress(&r, now);
 		if (wl == MVCTL_WL_FAULTY)
 			mvctl_run_faulty(&r);
+		else if (wl == MVCTL_WL_DMA)
+			mvctl_run_dma(&r);
 		else if (wl == MVCTL_WL_GEMM ||
 			 (wl == MVCTL_WL_MIXED && (mvctl_rand(&r) & 1)))
 			mvctl_run_gemm(&r);

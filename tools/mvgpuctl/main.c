@@ -80,8 +80,9 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	  "bytes/s, WAIT (runnable without an engine, percent of the interval),\n"
 	  "faults. Per GPU: utilisation of each engine in the interval.\n" },
 	{ "run", mvctl_cmd_run,
-	  "UUID --workload gemm|copy|mixed|fill|faulty --seconds S [--json]",
+	  "UUID|PCI-ADDR --workload gemm|copy|mixed|fill|dma|faulty --seconds S [--json]",
 	  "run a verified workload on a vGPU through libmvgpu",
+	  "Inside a VM, name the vGPU by its PCI address or /dev/mvgpu node.\n"
 	  "Submits work for S seconds (fractions allowed, at most 3600) and checks\n"
 	  "its results. Prints operations, bytes, throughput and errors; exits 8\n"
 	  "on any mismatch or fault (faulty: on a fault that is not as expected).\n"
@@ -89,6 +90,7 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	  "  --workload gemm   int32 matrix multiplications\n"
 	  "  --workload copy   fills, copies and DMA to and from host memory\n"
 	  "  --workload mixed  both, interleaved\n"
+	  "  --workload dma    host memory to VRAM and back, every byte checked\n"
 	  "  --workload fill   keeps the vGPU busy: batches of 16 fills of 1 MiB,\n"
 	  "                    3 in flight, each buffer checked by sampling; the\n"
 	  "                    one to compare engine shares between vGPUs\n"

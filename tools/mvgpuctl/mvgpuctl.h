@@ -315,4 +315,9 @@ int mvctl_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 		 int (*handler)(int opt, const char *arg, void *ctx), void *ctx,
 		 int *first);
 
+/* guest.c: inside a VM, vGPUs of the guest driver mvgpu_guest.ko */
+bool mvctl_guest_device(const char *s);
+bool mvctl_guest_present(void);
+int mvctl_guest_list(void);
+
 #endif /* MVGPUCTL_H */
