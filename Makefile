@@ -231,6 +231,7 @@ endif
 # module sources (guest/ too, once it exists)
 DKMS_SRC = $(DESTDIR)/usr/src/mvgpu-$(VERSION)
 DKMS_FILES = dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) include/mvgpu_uapi.h \
+	$(wildcard include/mvgpu_guest_uapi.h) \
 	$(wildcard guest/Kbuild guest/*.c guest/*.h) $(wildcard LICENSES/*/*)
 
 dkms-source:

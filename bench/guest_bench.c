@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * One vGPU, measured through libmvgpu from wherever this runs: the same
  * program runs in the sandbox VM on a vGPU by UUID (host userspace, VFIO)

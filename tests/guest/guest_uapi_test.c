@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The guest driver's interface as a process sees it, run inside the nested
  * guest (tests/suites/80-guest.sh): ownership, errnos of bad arguments,

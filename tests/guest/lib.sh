@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Nested guests for tests/suites/80-guest.sh and bench/guest_run (sourced).
 # Needs $work (a directory not under /tmp) holding initrd.gz from
 # tests/guest/mkinitramfs.

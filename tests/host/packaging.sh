@@ -38,7 +38,7 @@ valid_expr() {	# an SPDX expression: every identifier and exception known?
 # the licence each part is under (README.md, "Licences"); first match wins
 expected_licence() {
 	case $1 in
-	include/mvgpu_uapi.h) echo "(GPL-2.0 WITH Linux-syscall-note) OR MIT" ;;
+	include/mvgpu_uapi.h|include/mvgpu_guest_uapi.h) echo "(GPL-2.0 WITH Linux-syscall-note) OR MIT" ;;
 	include/libmvgpu.h|lib/*|tests/unit/*|docs/api.md) echo MIT ;;
 	*) echo GPL-2.0-only ;;
 	esac

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # A VM runs GPU work on its vGPUs.  In the sandbox VM: two vGPUs, and
 # a nested guest (Debian's QEMU, q35, TCG, an emulated IOMMU, Debian's
 # kernel, an initramfs built here by tests/guest/mkinitramfs) that gets

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mvgpuctl inside a VM: the vGPUs bound to the guest driver mvgpu_guest.ko
  * (list), and naming one by its PCI address or device node (run).
