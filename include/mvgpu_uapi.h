@@ -267,7 +267,7 @@ struct mvgpu_mig_regs {
 /*
  * Statistics, one decimal file each under
  * MVGPU_SYSFS_MDEV_DEVICES/UUID/MVGPU_STATS_DIR/, named by
- * MVGPU_STAT_NAMES.  All are monotonic totals over the vGPU's life except
+ * MVGPU_STAT_NAMES.  All are totals over the vGPU's life except
  * vruntime_ns and max_wait_slices.
  */
 #define MVGPU_STATS_DIR			"mvgpu_stats"
@@ -284,10 +284,6 @@ enum mvgpu_stat_id {
 	MVGPU_STAT_FAULTS,		/* faults of its command stream */
 	MVGPU_STAT_VRAM_FAULTS,		/* first touches of mapped VRAM */
 	MVGPU_STAT_INTERRUPTS,		/* interrupts delivered */
-	MVGPU_STAT_ENGINE_NS,		/* engine time alone */
-	MVGPU_STAT_DMA_NS,		/* DMA time alone */
-	MVGPU_STAT_DMA_BYTES,		/* bytes copied by DMA commands */
-	MVGPU_STAT_VRAM_BYTE_S,		/* VRAM bytes x seconds held */
 	MVGPU_NUM_STATS
 };
 
@@ -303,17 +299,15 @@ enum mvgpu_stat_id {
 	[MVGPU_STAT_FAULTS]		= "faults",		\
 	[MVGPU_STAT_VRAM_FAULTS]	= "vram_faults",	\
 	[MVGPU_STAT_INTERRUPTS]		= "interrupts",		\
-	[MVGPU_STAT_ENGINE_NS]		= "engine_ns",		\
-	[MVGPU_STAT_DMA_NS]		= "dma_ns",		\
-	[MVGPU_STAT_DMA_BYTES]		= "dma_bytes",		\
-	[MVGPU_STAT_VRAM_BYTE_S]	= "vram_byte_s",	\
 }
 
 /*
- * Metering.  A vGPU's meter is the statistics below, totals that only
- * grow; each is shown under its statistic's name.  When a vGPU is removed
- * its final meter becomes a record of its GPU, read from the GPU's
- * MVGPU_ATTR_USAGE, one line per record, oldest first:
+ * Metering: what a vGPU has used, for billing.  Its meter is a set of
+ * totals that only grow, one decimal file each under
+ * MVGPU_SYSFS_MDEV_DEVICES/UUID/MVGPU_METER_DIR/, named by
+ * MVGPU_METER_NAMES.  When the vGPU is removed its final meter becomes a
+ * record of its GPU, read from the GPU's MVGPU_ATTR_USAGE, one line per
+ * record, oldest first:
  *   seq=N uuid=UUID type=mvgpu-D engine_ns=.. dma_ns=.. dma_bytes=..
  *   commands=.. faults=.. vram_byte_s=..
  * A read shows as many whole records as fit in one page (at least 14).
@@ -322,26 +316,26 @@ enum mvgpu_stat_id {
  * The GPU keeps at most MVGPU_METER_RECORDS; a removal beyond that drops
  * the oldest and counts it in MVGPU_ATTR_USAGE_DROPPED.  seq starts at 1.
  */
+#define MVGPU_METER_DIR			"mvgpu_meter"
 #define MVGPU_METER_RECORDS		64
 
 enum mvgpu_meter_id {
-	MVGPU_METER_ENGINE_NS,
-	MVGPU_METER_DMA_NS,
-	MVGPU_METER_DMA_BYTES,
-	MVGPU_METER_COMMANDS,
-	MVGPU_METER_FAULTS,
-	MVGPU_METER_VRAM_BYTE_S,
+	MVGPU_METER_ENGINE_NS,		/* engine time */
+	MVGPU_METER_DMA_NS,		/* DMA worker time */
+	MVGPU_METER_DMA_BYTES,		/* bytes copied by DMA commands */
+	MVGPU_METER_COMMANDS,		/* commands completed */
+	MVGPU_METER_FAULTS,		/* faults of its command stream */
+	MVGPU_METER_VRAM_BYTE_S,	/* VRAM held: bytes x seconds */
 	MVGPU_NUM_METERS
 };
 
-/* the statistic each meter is, in record order */
-#define MVGPU_METER_STATS {					\
-	[MVGPU_METER_ENGINE_NS]		= MVGPU_STAT_ENGINE_NS,	\
-	[MVGPU_METER_DMA_NS]		= MVGPU_STAT_DMA_NS,	\
-	[MVGPU_METER_DMA_BYTES]		= MVGPU_STAT_DMA_BYTES,	\
-	[MVGPU_METER_COMMANDS]		= MVGPU_STAT_COMMANDS,	\
-	[MVGPU_METER_FAULTS]		= MVGPU_STAT_FAULTS,	\
-	[MVGPU_METER_VRAM_BYTE_S]	= MVGPU_STAT_VRAM_BYTE_S, \
+#define MVGPU_METER_NAMES {					\
+	[MVGPU_METER_ENGINE_NS]		= "engine_ns",		\
+	[MVGPU_METER_DMA_NS]		= "dma_ns",		\
+	[MVGPU_METER_DMA_BYTES]		= "dma_bytes",		\
+	[MVGPU_METER_COMMANDS]		= "commands",		\
+	[MVGPU_METER_FAULTS]		= "faults",		\
+	[MVGPU_METER_VRAM_BYTE_S]	= "vram_byte_s",	\
 }
 
 #define MVGPU_WEIGHT_MIN		1

@@ -346,6 +346,7 @@ extern struct mdev_driver mvgpu_mdev_driver;
 extern const struct attribute_group *mvgpu_gpu_groups[];
 extern const struct attribute_group *mvgpu_vgpu_groups[];
 extern const char *const mvgpu_stat_names[MVGPU_NUM_STATS];
+extern const char *const mvgpu_meter_names[MVGPU_NUM_METERS];
 void mvgpu_sysfs_init(void);
 
 void mvgpu_types_init(struct mvgpu_gpu *gpu);

@@ -27,8 +27,7 @@ void mvgpu_meter_init(struct mvgpu_gpu *gpu)
 	gpu->meter.next_seq = 1;
 }
 
-static const enum mvgpu_stat_id mvgpu_meter_stats[MVGPU_NUM_METERS] =
-	MVGPU_METER_STATS;
+const char *const mvgpu_meter_names[MVGPU_NUM_METERS] = MVGPU_METER_NAMES;
 
 void mvgpu_meter_read(struct mvgpu_vgpu *vgpu, u64 v[MVGPU_NUM_METERS])
 {
@@ -97,7 +96,7 @@ ssize_t mvgpu_meter_show(struct mvgpu_gpu *gpu, char *buf)
 				     r->type);
 		for (k = 0; k < MVGPU_NUM_METERS; k++)
 			len += sysfs_emit_at(buf, len, " %s=%llu",
-					     mvgpu_stat_names[mvgpu_meter_stats[k]],
+					     mvgpu_meter_names[k],
 					     r->v[k]);
 		len += sysfs_emit_at(buf, len, "\n");
 	}

@@ -12,6 +12,7 @@
  *   weight (rw 1..1000) priority (rw normal|high) cap (rw 0..100, 0 = none)
  *   state owner vram_size gpu
  * /sys/bus/mdev/devices/UUID/mvgpu_stats/   counters, see docs/operator.md
+ * /sys/bus/mdev/devices/UUID/mvgpu_meter/   metering totals
  *
  * Every name is defined in include/mvgpu_uapi.h.
  * A refused write changes nothing and says why in dmesg.
@@ -423,7 +424,11 @@ static const struct attribute_group mvgpu_vgpu_group = {
 	.attrs = mvgpu_vgpu_attrs,
 };
 
-/* Statistics: every counter of enum mvgpu_stat_id, read together */
+/*
+ * Statistics and meters: every counter of enum mvgpu_stat_id and of enum
+ * mvgpu_meter_id, one file each, named from include/mvgpu_uapi.h by
+ * mvgpu_sysfs_init().
+ */
 const char *const mvgpu_stat_names[MVGPU_NUM_STATS] = MVGPU_STAT_NAMES;
 
 static void mvgpu_stat_values(struct mvgpu_vgpu *vgpu,
@@ -431,16 +436,10 @@ static void mvgpu_stat_values(struct mvgpu_vgpu *vgpu,
 {
 	struct mvgpu_sched *s = &vgpu->gpu->sched;
 	struct mvgpu_sched_entity *se = &vgpu->se;
-	u64 meter[MVGPU_NUM_METERS];
 
-	mvgpu_meter_read(vgpu, meter);
-	v[MVGPU_STAT_ENGINE_NS] = meter[MVGPU_METER_ENGINE_NS];
-	v[MVGPU_STAT_DMA_NS] = meter[MVGPU_METER_DMA_NS];
-	v[MVGPU_STAT_DMA_BYTES] = meter[MVGPU_METER_DMA_BYTES];
-	v[MVGPU_STAT_COMMANDS] = meter[MVGPU_METER_COMMANDS];
-	v[MVGPU_STAT_FAULTS] = meter[MVGPU_METER_FAULTS];
-	v[MVGPU_STAT_VRAM_BYTE_S] = meter[MVGPU_METER_VRAM_BYTE_S];
+	v[MVGPU_STAT_COMMANDS] = READ_ONCE(vgpu->ctx.commands);
 	v[MVGPU_STAT_BYTES] = READ_ONCE(vgpu->ctx.bytes);
+	v[MVGPU_STAT_FAULTS] = READ_ONCE(vgpu->ctx.faults);
 	v[MVGPU_STAT_VRAM_FAULTS] = atomic64_read(&vgpu->vram_faults);
 	v[MVGPU_STAT_INTERRUPTS] = READ_ONCE(vgpu->interrupts);
 
@@ -460,7 +459,7 @@ static void mvgpu_stat_values(struct mvgpu_vgpu *vgpu,
 
 struct mvgpu_stat_attribute {
 	struct device_attribute attr;
-	enum mvgpu_stat_id stat;
+	unsigned int index;	/* enum mvgpu_stat_id or mvgpu_meter_id */
 };
 
 static ssize_t mvgpu_stat_show(struct device *dev,
@@ -471,38 +470,69 @@ static ssize_t mvgpu_stat_show(struct device *dev,
 	u64 v[MVGPU_NUM_STATS];
 
 	mvgpu_stat_values(mvgpu_dev_to_vgpu(dev), v);
-	return sysfs_emit(buf, "%llu\n", v[sa->stat]);
+	return sysfs_emit(buf, "%llu\n", v[sa->index]);
 }
 
-/* named from mvgpu_stat_names by mvgpu_sysfs_init() */
+static ssize_t mvgpu_meter_attr_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_stat_attribute *sa =
+		container_of(attr, struct mvgpu_stat_attribute, attr);
+	u64 v[MVGPU_NUM_METERS];
+
+	mvgpu_meter_read(mvgpu_dev_to_vgpu(dev), v);
+	return sysfs_emit(buf, "%llu\n", v[sa->index]);
+}
+
 static struct mvgpu_stat_attribute mvgpu_stat_attrs[MVGPU_NUM_STATS];
 static struct attribute *mvgpu_stats_attrs[MVGPU_NUM_STATS + 1];
+static struct mvgpu_stat_attribute mvgpu_meter_attrs[MVGPU_NUM_METERS];
+static struct attribute *mvgpu_meters_attrs[MVGPU_NUM_METERS + 1];
 
 static const struct attribute_group mvgpu_stats_group = {
 	.name = MVGPU_STATS_DIR,
 	.attrs = mvgpu_stats_attrs,
 };
 
-/* Before the mdev driver is registered: fill in the statistics files */
-void mvgpu_sysfs_init(void)
+static const struct attribute_group mvgpu_meter_group = {
+	.name = MVGPU_METER_DIR,
+	.attrs = mvgpu_meters_attrs,
+};
+
+static void mvgpu_stat_attrs_init(struct mvgpu_stat_attribute *sa,
+				  struct attribute **list,
+				  const char *const *names, unsigned int n,
+				  ssize_t (*show)(struct device *dev,
+						  struct device_attribute *attr,
+						  char *buf))
 {
 	unsigned int i;
 
-	for (i = 0; i < MVGPU_NUM_STATS; i++) {
-		struct mvgpu_stat_attribute *sa = &mvgpu_stat_attrs[i];
-
-		sysfs_attr_init(&sa->attr.attr);
-		sa->attr.attr.name = mvgpu_stat_names[i];
-		sa->attr.attr.mode = 0444;
-		sa->attr.show = mvgpu_stat_show;
-		sa->stat = i;
-		mvgpu_stats_attrs[i] = &sa->attr.attr;
+	for (i = 0; i < n; i++) {
+		sysfs_attr_init(&sa[i].attr.attr);
+		sa[i].attr.attr.name = names[i];
+		sa[i].attr.attr.mode = 0444;
+		sa[i].attr.show = show;
+		sa[i].index = i;
+		list[i] = &sa[i].attr.attr;
 	}
-	mvgpu_stats_attrs[MVGPU_NUM_STATS] = NULL;
+	list[n] = NULL;
+}
+
+/* Before the mdev driver is registered: fill in the counter files */
+void mvgpu_sysfs_init(void)
+{
+	mvgpu_stat_attrs_init(mvgpu_stat_attrs, mvgpu_stats_attrs,
+			      mvgpu_stat_names, MVGPU_NUM_STATS,
+			      mvgpu_stat_show);
+	mvgpu_stat_attrs_init(mvgpu_meter_attrs, mvgpu_meters_attrs,
+			      mvgpu_meter_names, MVGPU_NUM_METERS,
+			      mvgpu_meter_attr_show);
 }
 
 const struct attribute_group *mvgpu_vgpu_groups[] = {
 	&mvgpu_vgpu_group,
 	&mvgpu_stats_group,
+	&mvgpu_meter_group,
 	NULL,
 };
