@@ -641,19 +641,19 @@ static int mvctl_run_open_error(int err, const struct mvctl_vgpu *v)
 	case -EPERM:
 		return mvctl_fail(MVCTL_EXIT_PERM,
 				  "run: permission denied opening vGPU %s (%s): run mvgpuctl as root, or give this user the vGPU's /dev/vfio group",
-				  v->uuid, mvgpu_last_error());
+				  v->i.uuid, mvgpu_last_error());
 	case -EBUSY:
 		return mvctl_fail(MVCTL_EXIT_BUSY,
 				  "run: vGPU %s is in use by %s (pid %d): stop that client first (%s)",
-				  v->uuid, v->owner_comm[0] ? v->owner_comm : "another client",
-				  v->owner_pid, mvgpu_last_error());
+				  v->i.uuid, v->i.owner_comm[0] ? v->i.owner_comm : "another client",
+				  v->i.owner_pid, mvgpu_last_error());
 	case -ENOENT:
 		return mvctl_fail(MVCTL_EXIT_NOTFOUND,
 				  "run: vGPU %s is gone (%s): see 'mvgpuctl list'",
-				  v->uuid, mvgpu_last_error());
+				  v->i.uuid, mvgpu_last_error());
 	default:
 		return mvctl_fail(MVCTL_EXIT_FAIL, "run: cannot open vGPU %s: %s",
-				  v->uuid, mvgpu_last_error());
+				  v->i.uuid, mvgpu_last_error());
 	}
 }
 
@@ -693,9 +693,9 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 	if (mvctl_opts.json) {
 		mvctl_json_init(&j, stdout, true);
 		mvctl_json_obj_begin(&j, NULL);
-		mvctl_json_str(&j, "uuid", v->uuid);
-		mvctl_json_str(&j, "type", v->type);
-		mvctl_json_str(&j, "gpu", v->gpu);
+		mvctl_json_str(&j, "uuid", v->i.uuid);
+		mvctl_json_str(&j, "type", v->i.type);
+		mvctl_json_str(&j, "gpu", v->i.gpu);
 		mvctl_json_str(&j, "workload", workload);
 		mvctl_json_double(&j, "seconds", secs, 3);
 		mvctl_json_u64(&j, "operations", r->ops);
@@ -723,8 +723,8 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 		mvctl_json_end(&j);
 		return;
 	}
-	printf("run: %s on %s (%s on %s), %.2f s%s\n", workload, v->uuid,
-	       v->type, v->gpu, secs, interrupted ? " (interrupted)" : "");
+	printf("run: %s on %s (%s on %s), %.2f s%s\n", workload, v->i.uuid,
+	       v->i.type, v->i.gpu, secs, interrupted ? " (interrupted)" : "");
 	if (faulty)
 		printf("  operations   %llu (%.1f/s: bad commands, each followed by a reset and a check)\n",
 		       (unsigned long long)r->ops, r->ops / secs);
@@ -810,7 +810,7 @@ int mvctl_cmd_run(int argc, char **argv)
 	struct sigaction sa;
 	uint64_t ms, now;
 	unsigned int wl;
-	bool interrupted;
+	bool interrupted, vanished;
 	int ret, first;
 
 	ret = mvctl_getopt("run", argc, argv, "", opts, mvctl_run_opt, &a,
@@ -847,7 +847,7 @@ int mvctl_cmd_run(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.rng = mvctl_run_now_ns() | 1;
-	ret = mvgpu_open(v->uuid, &r.g);
+	ret = mvgpu_open(v->i.uuid, &r.g);
 	if (ret) {
 		ret = mvctl_run_open_error(ret, v);
 		goto out;
@@ -902,10 +902,16 @@ int mvctl_cmd_run(int argc, char **argv)
 	if (r.progress)
 		fputs("\r\033[K", stderr);
 	s1 = s0;
-	if (mvgpu_get_stats(r.g, &s1))
+	vanished = mvgpu_get_stats(r.g, &s1) != 0;
+	if (vanished) {
 		s1 = s0;
+		mvctl_warn("run: vGPU %s was removed during the run: its counters went with it, so commands and engine time below are not its own (its final meter: 'mvgpuctl usage')",
+			   v->i.uuid);
+	}
 	mvctl_run_summary(&r, v, wl, now - r.start, &s0, &s1, interrupted);
-	if (r.fatal)
+	if (vanished)
+		ret = MVCTL_EXIT_NOTFOUND;
+	else if (r.fatal)
 		ret = MVCTL_EXIT_FAIL;
 	else if (r.mismatches || (r.faults && wl != MVCTL_WL_FAULTY))
 		ret = MVCTL_EXIT_VERIFY;
