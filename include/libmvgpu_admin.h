@@ -178,6 +178,7 @@ struct mvgpu_create {
  * named one) offers the type; -ENOSPC when none has room (out_gpu then
  * names the named GPU, or the emptiest; "" when there is no GPU at all);
  * -EEXIST when the UUID is taken; -EACCES/-EPERM without permission.
+ * The snapshot is refreshed first, and again after a success.
  */
 MVGPU_API int mvgpu_admin_create(struct mvgpu_admin *a,
 				 struct mvgpu_create *req);
@@ -227,7 +228,7 @@ struct mvgpu_policy {
  * nothing), and if the kernel still refuses one write the ones already
  * written get their old values back.  -ENOENT for no such vGPU or GPU;
  * else the errno of the refused write (mvgpu_last_error() names the
- * file).  Refreshes the snapshot.
+ * file).  Refreshes the snapshot when it succeeds.
  */
 MVGPU_API int mvgpu_admin_set_knobs(struct mvgpu_admin *a, const char *uuid,
 				    const struct mvgpu_knobs *k);

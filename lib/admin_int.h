@@ -25,6 +25,9 @@ struct mvgpu_admin {
 	struct mvgpu_vgpu_info *vgpus;
 };
 
+/* admin_ops.c: the unit tests' refusing kernel (NULL in real use) */
+extern int (*mvgpu__knob_write_hook)(const char *path, const char *value);
+
 /* ROOT/rel into buf of PATH_MAX; returns buf */
 char *mvgpu__apath(const struct mvgpu_admin *a, char *buf, const char *fmt,
 		   ...) __attribute__((format(printf, 3, 4)));

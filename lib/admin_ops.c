@@ -210,6 +210,12 @@ int mvgpu_admin_remove(struct mvgpu_admin *a, const char *uuid,
 /* knobs                                                               */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The unit tests' stand-in for a kernel that refuses a write: called
+ * before each knob write, a negative errno refuses it.  NULL otherwise.
+ */
+int (*mvgpu__knob_write_hook)(const char *path, const char *value);
+
 struct mvgpu_knob_write {
 	const char *name;
 	char value[32];
@@ -239,7 +245,10 @@ static int mvgpu_knobs_apply(struct mvgpu_knob_write *k, unsigned int n)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		ret = mvgpu__write_fd(k[i].fd, k[i].value);
+		ret = mvgpu__knob_write_hook ?
+		      mvgpu__knob_write_hook(k[i].path, k[i].value) : 0;
+		if (!ret)
+			ret = mvgpu__write_fd(k[i].fd, k[i].value);
 		if (ret)
 			break;
 	}
@@ -321,8 +330,7 @@ int mvgpu_admin_set_knobs(struct mvgpu_admin *a, const char *uuid,
 		snprintf(w[i].path, sizeof(w[i].path), "%s/%s/%s", dir,
 			 MVGPU_VGPU_ATTR_DIR, w[i].name);
 	ret = mvgpu_knobs_apply(w, n);
-	mvgpu_admin_refresh(a);
-	return ret;
+	return ret ? ret : mvgpu_admin_refresh(a);
 }
 
 static const char *const mvgpu_policy_names[] = {
@@ -390,6 +398,5 @@ int mvgpu_admin_set_policy(struct mvgpu_admin *a, const char *gpu,
 		snprintf(w[i].path, sizeof(w[i].path), "%s/%s", dir,
 			 w[i].name);
 	ret = mvgpu_knobs_apply(w, n);
-	mvgpu_admin_refresh(a);
-	return ret;
+	return ret ? ret : mvgpu_admin_refresh(a);
 }
