@@ -138,7 +138,8 @@ install: lib tools
 	ln -sf libmvgpu.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libmvgpu.so.$(SOVERSION)
 	ln -sf libmvgpu.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libmvgpu.so
 	install -m 0644 $(B)/libmvgpu.a $(DESTDIR)$(LIBDIR)/
-	install -m 0644 include/libmvgpu.h include/mvgpu_uapi.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 include/libmvgpu.h include/libmvgpu_admin.h \
+		include/mvgpu_uapi.h $(DESTDIR)$(INCLUDEDIR)/
 	$(PC_SED) lib/libmvgpu.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc
 	install -m 0755 $(B)/bin/mvgpuctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/mvgpuctl.1 $(DESTDIR)$(MANDIR)/man1/
@@ -150,6 +151,7 @@ modules_install: kmod
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmvgpu.so* $(DESTDIR)$(LIBDIR)/libmvgpu.a \
 		$(DESTDIR)$(INCLUDEDIR)/libmvgpu.h $(DESTDIR)$(INCLUDEDIR)/mvgpu_uapi.h \
+		$(DESTDIR)$(INCLUDEDIR)/libmvgpu_admin.h \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc $(DESTDIR)$(BINDIR)/mvgpuctl \
 		$(DESTDIR)$(MANDIR)/man1/mvgpuctl.1
 

@@ -1,14 +1,16 @@
 #!/bin/bash
 # libmvgpu against real vGPUs (C tests): every library call checked bit
 # for bit, fences from several threads, faults and reset, ring limits and
-# every error path.  Then the library as a user gets it: the example of
-# docs/api.md built with pkg-config against the shared library and run on
-# a vGPU, and the shared library exporting exactly the public API.
+# every error path; the management half (tests/kernel/admin_test.c).
+# Then the library as a user gets it: the example of docs/api.md built
+# with pkg-config against the shared library and run on a vGPU, and the
+# shared library exporting exactly the public API.
 # vmrun: --timeout 600
 . tests/lib/tap.sh
 set -o pipefail
 
 build/tests/libmvgpu_test || true
+build/tests/admin_test || true
 
 # --- the docs/api.md example, built with pkg-config ---------------------------
 work=$(mktemp -d)
@@ -39,7 +41,8 @@ echo 1 >/sys/bus/mdev/devices/$u/remove
 rm -rf "$work"
 
 # --- exports: the MVGPU_API functions of the header, nothing else ------------
-api=$(sed -n 's/^MVGPU_API [^(]*[ *]\(mvgpu_[a-z0-9_]*\)(.*/\1/p' include/libmvgpu.h | sort)
+api=$(sed -n 's/^MVGPU_API [^(]*[ *]\(mvgpu_[a-z0-9_]*\)(.*/\1/p' include/libmvgpu.h \
+	include/libmvgpu_admin.h | sort)
 exported=$(nm -D --defined-only build/libmvgpu.so | awk '{print $3}' | sort)
 expect_eq "libmvgpu.so exports exactly the MVGPU_API functions" "$api" "$exported"
 expect_match "the header declares the whole API" "mvgpu_submit" "$api"
