@@ -21,7 +21,8 @@ MANDIR ?= $(PREFIX)/share/man
 B := build
 CC ?= gcc
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE -Iinclude
+CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE -Iinclude \
+	-Itools/workload
 LDLIBS_UUID := -luuid
 
 SOVERSION := 1
@@ -43,6 +44,7 @@ UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 WORKLOAD_SRCS := $(wildcard tools/workload/*.c)
+WORKLOAD_OBJS := $(WORKLOAD_SRCS:%.c=$(B)/%.o)
 
 .PHONY: all kmod lib tools tests unit benches deps test demo bench lint \
 	install modules_install uninstall clean selftest-module
@@ -57,7 +59,7 @@ selftest-module:
 
 lib: $(B)/libmvgpu.so $(B)/libmvgpu.a $(B)/libmvgpu.pc
 
-$(B)/%.o: %.c $(wildcard include/*.h lib/*.h tests/common/*.h tools/mvgpuctl/*.h)
+$(B)/%.o: %.c $(wildcard include/*.h lib/*.h tests/common/*.h tools/mvgpuctl/*.h tools/workload/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -86,17 +88,17 @@ $(B)/libmvgpu.pc: lib/libmvgpu.pc.in
 tools: $(B)/bin/mvgpuctl
 
 # static link: the CLI works wherever it is copied, inside the VM included
-$(B)/bin/mvgpuctl: $(CTL_OBJS) $(B)/libmvgpu.a
+$(B)/bin/mvgpuctl: $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(B)/libmvgpu.a -lpthread -lm
+	$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a -lpthread -lm
 
 tests: $(KTESTS)
 
 LIBMVGPU_A := $(if $(LIB_SRCS),$(B)/libmvgpu.a)
 
-$(B)/tests/%: tests/kernel/%.c $(TEST_COMMON_OBJS) $(LIBMVGPU_A)
+$(B)/tests/%: tests/kernel/%.c $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(LIBMVGPU_A) \
+	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A) \
 		-lcmocka $(LDLIBS_UUID) -lpthread -lm
 
 unit: $(UNITS)
@@ -108,9 +110,9 @@ $(B)/unit/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h include/*.h tests/uni
 
 benches: $(BENCHES)
 
-$(B)/bench/%: bench/%.c $(TEST_COMMON_OBJS) $(LIBMVGPU_A)
+$(B)/bench/%: bench/%.c $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(LIBMVGPU_A) \
+	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A) \
 		-lcmocka $(LDLIBS_UUID) -lpthread -lm
 
 deps:

@@ -34,17 +34,12 @@
 #include <unistd.h>
 
 #include "libmvgpu.h"
+#include "workload.h"
 #include "mvgpuctl.h"
 
 #define MVCTL_RUN_MAX_DIM	64		/* GEMM m, n, k */
 #define MVCTL_RUN_MAX_COPY	(256u << 10)	/* bytes per copy op */
 #define MVCTL_RUN_FENCE_MS	60000		/* a stuck vGPU, not a slow one */
-
-/* fill: MVCTL_RUN_FILL_CMDS FILLs of one buffer per batch */
-#define MVCTL_RUN_FILL_SIZE	(1u << 20)
-#define MVCTL_RUN_FILL_CMDS	16u
-#define MVCTL_RUN_FILL_DEPTH	3		/* batches in flight */
-#define MVCTL_RUN_FILL_SLOTS	(MVCTL_RUN_FILL_DEPTH + 1)	/* buffers */
 
 /* faulty: the fill that checks the vGPU works again after a reset */
 #define MVCTL_RUN_RECOVER_SIZE	4096u
@@ -182,7 +177,7 @@ static int mvctl_run_gemm(struct mvctl_run *r)
 	uint32_t m = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_DIM);
 	uint32_t n = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_DIM);
 	uint32_t k = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_DIM);
-	uint32_t i, jj, x, bad = 0;
+	uint32_t first = 0, want = 0, bad;
 	int ret;
 
 	mvctl_rand_fill(r, r->ma, (size_t)m * k * 4);
@@ -210,19 +205,10 @@ static int mvctl_run_gemm(struct mvctl_run *r)
 		return -1;
 	}
 
-	/* int32 with wrap-around: unsigned arithmetic is the same bits */
-	for (i = 0; i < m; i++) {
-		for (jj = 0; jj < n; jj++) {
-			uint32_t acc = 0;
-
-			for (x = 0; x < k; x++)
-				acc += r->ma[i * k + x] * r->mb[x * n + jj];
-			if (r->mc[i * n + jj] != acc && !bad++)
-				mvctl_warn("run: gemm %ux%ux%u: C[%u][%u] is 0x%08x, the CPU says 0x%08x",
-					   m, n, k, i, jj, r->mc[i * n + jj],
-					   acc);
-		}
-	}
+	bad = wl_gemm_check(r->ma, r->mb, r->mc, m, n, k, &first, &want);
+	if (bad)
+		mvctl_warn("run: gemm %ux%ux%u: C[%u][%u] is 0x%08x, the CPU says 0x%08x",
+			   m, n, k, first / n, first % n, r->mc[first], want);
 	r->ops++;
 	r->gemms++;
 	r->bytes += ((uint64_t)m * k + (uint64_t)k * n + (uint64_t)m * n) * 4;
@@ -330,7 +316,7 @@ static void mvctl_run_progress(struct mvctl_run *r, uint64_t now)
 }
 
 /*
- * fill: keep MVCTL_RUN_FILL_DEPTH batches queued on the vGPU so that it
+ * fill: keep WL_FILL_DEPTH batches queued on the vGPU so that it
  * always has work, and check each batch's buffer once its fence is done:
  * the last FILL's pattern in the first and last word of every page and in
  * every 1021st word.  Runs until end, then lets the batches in flight
@@ -338,18 +324,19 @@ static void mvctl_run_progress(struct mvctl_run *r, uint64_t now)
  */
 static void mvctl_run_fill(struct mvctl_run *r)
 {
-	struct mvgpu_bo *bo[MVCTL_RUN_FILL_SLOTS] = { NULL };
-	uint64_t fence[MVCTL_RUN_FILL_SLOTS];
-	uint32_t pattern[MVCTL_RUN_FILL_SLOTS];
+	struct mvgpu_bo *bo[WL_FILL_SLOTS] = { NULL };
+	struct mvgpu_cmd cmds[WL_FILL_CMDS];
+	uint64_t fence[WL_FILL_SLOTS];
+	uint32_t pattern[WL_FILL_SLOTS];
 	uint64_t next = 0, done = 0;
 	unsigned int i, slot;
 	int ret = 0;
 
-	for (i = 0; i < MVCTL_RUN_FILL_SLOTS && !ret; i++)
-		ret = mvgpu_bo_alloc(r->g, MVCTL_RUN_FILL_SIZE, 0, &bo[i]);
+	for (i = 0; i < WL_FILL_SLOTS && !ret; i++)
+		ret = mvgpu_bo_alloc(r->g, WL_FILL_SIZE, 0, &bo[i]);
 	if (ret) {
 		mvctl_warn("run: fill: cannot allocate %u buffers of %u MiB: %s",
-			   MVCTL_RUN_FILL_SLOTS, MVCTL_RUN_FILL_SIZE >> 20,
+			   WL_FILL_SLOTS, WL_FILL_SIZE >> 20,
 			   mvgpu_last_error());
 		r->fatal = true;
 		goto out;
@@ -358,14 +345,14 @@ static void mvctl_run_fill(struct mvctl_run *r)
 	for (;;) {
 		/* top the queue up while there is time */
 		while (!r->fatal && !mvctl_run_stop &&
-		       next - done < MVCTL_RUN_FILL_DEPTH &&
+		       next - done < WL_FILL_DEPTH &&
 		       mvctl_run_now_ns() < r->end) {
-			slot = next % MVCTL_RUN_FILL_SLOTS;
+			slot = next % WL_FILL_SLOTS;
 			pattern[slot] = (uint32_t)mvctl_rand(r);
-			for (i = 0; i < MVCTL_RUN_FILL_CMDS && !ret; i++)
-				ret = mvgpu_cmd_fill(r->batch, mvgpu_bo_va(bo[slot]),
-						     MVCTL_RUN_FILL_SIZE,
-						     pattern[slot] + i);
+			wl_fill_batch(cmds, mvgpu_bo_va(bo[slot]),
+				      pattern[slot]);
+			for (i = 0; i < WL_FILL_CMDS && !ret; i++)
+				ret = mvgpu_cmd_raw(r->batch, &cmds[i]);
 			if (!ret)
 				ret = mvgpu_submit(r->g, r->batch, &fence[slot]);
 			mvgpu_batch_reset(r->batch);
@@ -382,7 +369,7 @@ static void mvctl_run_fill(struct mvctl_run *r)
 			break;
 
 		/* the oldest batch */
-		slot = done % MVCTL_RUN_FILL_SLOTS;
+		slot = done % WL_FILL_SLOTS;
 		ret = mvgpu_fence_wait(r->g, fence[slot], MVCTL_RUN_FENCE_MS);
 		if (ret == -ETIMEDOUT) {
 			mvctl_warn("run: fill did not complete within %d s: the vGPU is stuck (see 'mvgpuctl stats' and dmesg)",
@@ -397,28 +384,23 @@ static void mvctl_run_fill(struct mvctl_run *r)
 			continue;
 		}
 		{
-			const volatile uint32_t *p = mvgpu_bo_map(bo[slot]);
-			uint32_t want = pattern[slot] + MVCTL_RUN_FILL_CMDS - 1;
-			uint32_t j, words = MVCTL_RUN_FILL_SIZE / 4, bad = 0;
-			uint32_t page = MVGPU_GPU_PAGE_SIZE / 4;
+			uint32_t want = wl_fill_result(pattern[slot]);
+			unsigned int bad = wl_fill_check(mvgpu_bo_map(bo[slot]),
+							 want);
 
-			for (j = 0; j < words; j += 1021)
-				bad += p[j] != want;
-			for (j = 0; j < words; j += page)
-				bad += (p[j] != want) + (p[j + page - 1] != want);
 			if (bad) {
 				r->mismatches++;
 				mvctl_warn("run: fill of %u MiB with 0x%08x: %u of the sampled words are wrong",
-					   MVCTL_RUN_FILL_SIZE >> 20, want, bad);
+					   WL_FILL_SIZE >> 20, want, bad);
 			}
 		}
 		r->ops++;
-		r->bytes += (uint64_t)MVCTL_RUN_FILL_CMDS * MVCTL_RUN_FILL_SIZE;
+		r->bytes += (uint64_t)WL_FILL_CMDS * WL_FILL_SIZE;
 		done++;
 		mvctl_run_progress(r, mvctl_run_now_ns());
 	}
 out:
-	for (i = 0; i < MVCTL_RUN_FILL_SLOTS; i++)
+	for (i = 0; i < WL_FILL_SLOTS; i++)
 		if (bo[i])
 			mvgpu_bo_free(r->g, bo[i]);
 }
@@ -462,69 +444,27 @@ static void mvctl_run_recover_check(struct mvctl_run *r)
 }
 
 /*
- * faulty: one command the vGPU must refuse, by kind; fills in *cmd and
- * returns the fault it must raise.  The addresses follow libmvgpu's
- * layout (docs/api.md): nothing at VA 0, the ring read-only just below
- * the page table, and no host memory at IOVA 0.
+ * faulty: the commands of workload.h's "bad" kind, in libmvgpu's layout
+ * (docs/api.md): nothing at VA 0, the ring read-only just below the page
+ * table, and no host memory at IOVA 0.
  */
 static uint32_t mvctl_run_bad_cmd(struct mvctl_run *r, unsigned int kind,
 				  struct mvgpu_cmd *cmd, const char **what)
 {
 	uint64_t pt_bytes = r->vram_size / MVGPU_GPU_PAGE_SIZE * 8;
-	uint64_t ring;
+	struct wl_bad_env env = {
+		.vram_size = r->vram_size,
+		.paging = true,
+		.buf_a = mvgpu_bo_va(r->a),
+		.buf_b = mvgpu_bo_va(r->b),
+		.buf_c = mvgpu_bo_va(r->c),
+		.bad_iova = 0,
+	};
 
 	pt_bytes = (pt_bytes + MVGPU_GPU_PAGE_SIZE - 1) &
 		   ~(uint64_t)(MVGPU_GPU_PAGE_SIZE - 1);
-	ring = r->vram_size - pt_bytes - LIBMVGPU_RING_BYTES;
-	memset(cmd, 0, sizeof(*cmd));
-	switch (kind % 7) {
-	case 0:
-		*what = "a fill past the end of its VRAM";
-		cmd->opcode = MVGPU_OP_FILL;
-		cmd->dst = r->vram_size;
-		cmd->size = 4096;
-		return MVGPU_FAULT_OUT_OF_RANGE;
-	case 1:
-		*what = "a fill at address 0 (nothing mapped there)";
-		cmd->opcode = MVGPU_OP_FILL;
-		cmd->size = 4096;
-		return MVGPU_FAULT_UNMAPPED;
-	case 2:
-		*what = "a fill over its own command ring (read-only)";
-		cmd->opcode = MVGPU_OP_FILL;
-		cmd->dst = ring;
-		cmd->size = 4096;
-		return MVGPU_FAULT_READ_ONLY;
-	case 3:
-		*what = "a garbage opcode";
-		cmd->opcode = MVGPU_OP_COUNT +
-			      (uint32_t)(mvctl_rand(r) % (UINT32_MAX - MVGPU_OP_COUNT));
-		return MVGPU_FAULT_BAD_OPCODE;
-	case 4:
-		*what = "a copy of 2^64-1 bytes";
-		cmd->opcode = MVGPU_OP_COPY;
-		cmd->dst = mvgpu_bo_va(r->b);
-		cmd->src = mvgpu_bo_va(r->a);
-		cmd->size = UINT64_MAX;
-		return MVGPU_FAULT_BAD_COMMAND;
-	case 5:
-		*what = "a GEMM of 2^20 x 1 x 1";
-		cmd->opcode = MVGPU_OP_GEMM_I32;
-		cmd->dst = mvgpu_bo_va(r->c);
-		cmd->src = mvgpu_bo_va(r->a);
-		cmd->aux = mvgpu_bo_va(r->b);
-		cmd->m = 1u << 20;
-		cmd->n = 1;
-		cmd->k = 1;
-		return MVGPU_FAULT_BAD_COMMAND;
-	default:
-		*what = "a DMA from IOVA 0 (never mapped)";
-		cmd->opcode = MVGPU_OP_DMA_FROM_HOST;
-		cmd->dst = mvgpu_bo_va(r->a);
-		cmd->src = 0;
-		cmd->size = 4096;
-		return MVGPU_FAULT_DMA;
-	}
+	env.ring_va = r->vram_size - pt_bytes - LIBMVGPU_RING_BYTES;
+	return wl_bad_cmd(kind, &env, (uint32_t)mvctl_rand(r), cmd, what);
 }
 
 /*
@@ -540,7 +480,8 @@ static void mvctl_run_faulty(struct mvctl_run *r)
 	uint32_t want;
 	int ret;
 
-	want = mvctl_run_bad_cmd(r, (unsigned int)(r->ops % 7), &cmd, &what);
+	want = mvctl_run_bad_cmd(r, (unsigned int)(r->ops % WL_BAD_KINDS),
+				 &cmd, &what);
 	r->ops++;
 	ret = mvgpu_cmd_raw(r->batch, &cmd);
 	if (!ret)
@@ -731,7 +672,7 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 	else if (wl == MVCTL_WL_FILL)
 		printf("  operations   %llu (%.1f/s: batches of %u fills of %u MiB)\n",
 		       (unsigned long long)r->ops, r->ops / secs,
-		       MVCTL_RUN_FILL_CMDS, MVCTL_RUN_FILL_SIZE >> 20);
+		       WL_FILL_CMDS, WL_FILL_SIZE >> 20);
 	else
 		printf("  operations   %llu (%.1f/s: %llu gemm, %llu copy)\n",
 		       (unsigned long long)r->ops, r->ops / secs,
