@@ -16,6 +16,7 @@
  *   the DMA worker copying to or from one; it holds no lock of ours)
  * The engine threads take ctx->exec_lock and sched->lock, never both.
  * Nothing is taken under vram_rwsem but the mapping's i_mmap lock.
+ * gpu->meter.lock is a leaf: nothing is taken under it.
  */
 #ifndef MVGPU_H
 #define MVGPU_H

@@ -40,10 +40,8 @@ enum mvctl_exit {
 	MVCTL_EXIT_VERIFY	= 8,	/* run: a result mismatched or faulted */
 };
 
-#define MVCTL_MAX_ENGINES	8
 #define MVCTL_MAX_TYPES		8
 #define MVCTL_UUID_LEN		MVGPU_UUID_LEN
-#define MVCTL_NAME_LEN		64
 
 /* ------------------------------------------------------------------ */
 /* Errors and argument parsing (parse.c)                               */
