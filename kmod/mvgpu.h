@@ -166,7 +166,7 @@ struct mvgpu_ctx {
 	u64 commands;
 	u64 bytes;
 	u64 faults;
-	u64 dma_bytes;
+	u64 dma_bytes;		/* written by the DMA worker alone */
 };
 
 bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx);

@@ -240,7 +240,6 @@ static int mvgpu_soft_exec_dma(struct mvgpu_ctx *ctx, bool to_host,
 		ctx->dma_done = false;
 		ctx->cmd_progress += job->done;
 		ctx->bytes += job->done;
-		ctx->dma_bytes += job->done;
 		if (job->error) {
 			fault->code = MVGPU_FAULT_DMA;
 			fault->addr = job->fault_iova;

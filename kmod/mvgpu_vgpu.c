@@ -59,6 +59,8 @@ static void mvgpu_vgpu_dma_work(struct work_struct *work)
 		off += job->segs[i].len;
 	}
 	job->done = off;
+	/* the worker is the only writer; metering reads it lockless */
+	WRITE_ONCE(ctx->dma_bytes, ctx->dma_bytes + off);
 	mvgpu_sched_charge_dma(sched, &vgpu->se, ktime_get_ns() - start);
 	ctx->dma_done = true;
 	/* pairs with the acquires in mvgpu_ctx_has_work and the DMA step */
