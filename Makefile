@@ -39,7 +39,8 @@ TENANT_GROUP ?= mvgpu
 B := build
 CC ?= gcc
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE -Iinclude
+CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE -Iinclude \
+	-Itools/workload
 LDLIBS_UUID := -luuid
 
 SOVERSION := 1
@@ -61,6 +62,7 @@ UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 WORKLOAD_SRCS := $(wildcard tools/workload/*.c)
+WORKLOAD_OBJS := $(WORKLOAD_SRCS:%.c=$(B)/%.o)
 
 .PHONY: all kmod guest guest-tests lib tools tests unit benches deps test demo bench soak lint \
 	install install-udev modules_install dkms-source deb uninstall clean selftest-module
@@ -81,7 +83,7 @@ selftest-module:
 
 lib: $(B)/libmvgpu.so $(B)/libmvgpu.a $(B)/libmvgpu.pc
 
-$(B)/%.o: %.c $(wildcard include/*.h lib/*.h tests/common/*.h tools/mvgpuctl/*.h)
+$(B)/%.o: %.c $(wildcard include/*.h lib/*.h tests/common/*.h tools/mvgpuctl/*.h tools/workload/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -110,9 +112,9 @@ $(B)/libmvgpu.pc: lib/libmvgpu.pc.in
 tools: $(B)/bin/mvgpuctl
 
 # static link: the CLI works wherever it is copied, inside the VM included
-$(B)/bin/mvgpuctl: $(CTL_OBJS) $(B)/libmvgpu.a
+$(B)/bin/mvgpuctl: $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(B)/libmvgpu.a -lpthread -lm
+	$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a -lpthread -lm
 
 tests: $(KTESTS)
 
@@ -129,17 +131,17 @@ $(B)/guest/guest_bench: bench/guest_bench.c $(LIBMVGPU_A) $(wildcard include/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $< $(LIBMVGPU_A) -lpthread
 
-$(B)/guest/mvgpuctl: $(CTL_OBJS) $(B)/libmvgpu.a
+$(B)/guest/mvgpuctl: $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $(CTL_OBJS) $(B)/libmvgpu.a -lpthread -lm
+	$(CC) $(CFLAGS) -static -o $@ $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a -lpthread -lm
 
 $(B)/guest/%: tests/guest/%.c $(LIBMVGPU_A) $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $< $(LIBMVGPU_A) -lpthread
 
-$(B)/tests/%: tests/kernel/%.c $(TEST_COMMON_OBJS) $(LIBMVGPU_A)
+$(B)/tests/%: tests/kernel/%.c $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(LIBMVGPU_A) \
+	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A) \
 		-lcmocka $(LDLIBS_UUID) -lpthread -lm
 
 unit: $(UNITS)
@@ -151,9 +153,9 @@ $(B)/unit/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h include/*.h tests/uni
 
 benches: $(BENCHES)
 
-$(B)/bench/%: bench/%.c $(TEST_COMMON_OBJS) $(LIBMVGPU_A)
+$(B)/bench/%: bench/%.c $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(LIBMVGPU_A) \
+	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A) \
 		-lcmocka $(LDLIBS_UUID) -lpthread -lm
 
 deps:
@@ -186,7 +188,8 @@ install: lib tools install-udev
 	ln -sf libmvgpu.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libmvgpu.so.$(SOVERSION)
 	ln -sf libmvgpu.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libmvgpu.so
 	install -m 0644 $(B)/libmvgpu.a $(DESTDIR)$(LIBDIR)/
-	install -m 0644 include/libmvgpu.h include/mvgpu_uapi.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 include/libmvgpu.h include/libmvgpu_admin.h \
+		include/mvgpu_uapi.h $(DESTDIR)$(INCLUDEDIR)/
 	$(PC_SED) lib/libmvgpu.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc
 	install -m 0755 $(B)/bin/mvgpuctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/mvgpuctl.1 $(DESTDIR)$(MANDIR)/man1/
@@ -255,6 +258,7 @@ deb:
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmvgpu.so* $(DESTDIR)$(LIBDIR)/libmvgpu.a \
 		$(DESTDIR)$(INCLUDEDIR)/libmvgpu.h $(DESTDIR)$(INCLUDEDIR)/mvgpu_uapi.h \
+		$(DESTDIR)$(INCLUDEDIR)/libmvgpu_admin.h \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc $(DESTDIR)$(BINDIR)/mvgpuctl \
 		$(DESTDIR)$(MANDIR)/man1/mvgpuctl.1 $(DESTDIR)$(UDEVDIR)/rules.d/60-mvgpu.rules
 

@@ -6,7 +6,7 @@
 # and closed by a raw VFIO client; while its VRAM is zeroed, a loop reads
 # another vGPU's sysfs state and runs `mvgpuctl list`, and reports the
 # slowest of each.  The scrub time comes from the vGPU's own statistic
-# mvgpu_stats/scrub_last_ns.
+# mvgpu/scrub_last_ns.
 set -euo pipefail
 big=$(cat /proc/sys/kernel/random/uuid)
 small=$(cat /proc/sys/kernel/random/uuid)
@@ -35,7 +35,7 @@ while kill -0 $hold 2>/dev/null; do
 	n=$((n + 1))
 done
 wait $hold || true
-scrub_ns=$(cat $dev/$big/mvgpu_stats/scrub_last_ns)
+scrub_ns=$(cat $dev/$big/mvgpu/scrub_last_ns)
 awk -v b="$size" -v ns="$scrub_ns" -v n="$n" -v ms="$max_state" -v ml="$max_list" 'BEGIN {
 	printf "scrub at close: %.0f MiB in %.1f ms = %.2f GiB/s (TCG guest; native is faster)\n",
 		b / 1048576, ns / 1e6, b / ns * 1e9 / 1073741824

@@ -215,13 +215,132 @@ struct mvgpu_mig_regs {
 
 #define MVGPU_SYSFS_CLASS		"/sys/class/mvgpu"
 #define MVGPU_SYSFS_MDEV_DEVICES	"/sys/bus/mdev/devices"
+/* the same relative to a sysfs root (for tests on a copied tree) */
+#define MVGPU_SYSFS_CLASS_REL		"class/mvgpu"
+#define MVGPU_SYSFS_MDEV_BUS_REL	"class/mdev_bus"
+#define MVGPU_SYSFS_MDEV_DEVICES_REL	"bus/mdev/devices"
+#define MVGPU_SYSFS_TYPES_DIR		"mdev_supported_types"
+#define MVGPU_TYPE_PREFIX		"mvgpu-"	/* mdev type "mvgpu-4" */
+
 /* per physical GPU, under MVGPU_SYSFS_CLASS/mvgpuN/ */
+#define MVGPU_ATTR_BACKEND		"backend"
+#define MVGPU_ATTR_GPU_VRAM_SIZE	"vram_size"
+#define MVGPU_ATTR_VRAM_FREE		"vram_free"
+#define MVGPU_ATTR_VRAM_RELEASING	"vram_releasing"
+#define MVGPU_ATTR_ENGINES		"engines"
 #define MVGPU_ATTR_SCHEDULER		"scheduler"
 #define MVGPU_ATTR_TIMESLICE_US		"timeslice_us"
+#define MVGPU_ATTR_ENGINE_BUSY_NS	"engine_busy_ns"
+#define MVGPU_ATTR_ENGINE_UTILIZATION	"engine_utilization"
+/* metering records of removed vGPUs, see "Metering" below */
+#define MVGPU_ATTR_USAGE		"usage"
+#define MVGPU_ATTR_USAGE_ACK		"usage_ack"
+#define MVGPU_ATTR_USAGE_DROPPED	"usage_dropped"
+
+/* per mdev type, under .../mdev_supported_types/mvgpu-D/mvgpu/ */
+#define MVGPU_TYPE_ATTR_DIR		"mvgpu"
+#define MVGPU_ATTR_TYPE_VRAM_SIZE	"vram_size"	/* bytes */
+#define MVGPU_ATTR_TYPE_SHARE		"share_permille"
+#define MVGPU_ATTR_TYPE_SLICES		"slices"	/* of MVGPU_SLICES */
+#define MVGPU_ATTR_TYPE_DIVISOR		"divisor"
+
 /* per vGPU, under MVGPU_SYSFS_MDEV_DEVICES/UUID/mvgpu/ */
+#define MVGPU_VGPU_ATTR_DIR		"mvgpu"
 #define MVGPU_ATTR_WEIGHT		"weight"
 #define MVGPU_ATTR_PRIORITY		"priority"
 #define MVGPU_ATTR_CAP			"cap"
+#define MVGPU_ATTR_STATE		"state"
+#define MVGPU_ATTR_OWNER		"owner"
+#define MVGPU_ATTR_VGPU_VRAM_SIZE	"vram_size"
+#define MVGPU_ATTR_GPU			"gpu"
+/* the device's own care, read-only counters (docs/design.md) */
+#define MVGPU_ATTR_SCRUBS		"scrubs"	/* VRAM zeroed at close */
+#define MVGPU_ATTR_SCRUB_LAST_NS	"scrub_last_ns"	/* the last one took */
+#define MVGPU_ATTR_DMA_ABANDONED	"dma_abandoned"	/* stuck copies left */
+
+/* values of the attributes above */
+#define MVGPU_POLICY_NAME_BEST_EFFORT	"best_effort"
+#define MVGPU_POLICY_NAME_EQUAL_SHARE	"equal_share"
+#define MVGPU_POLICY_NAME_FIXED_SHARE	"fixed_share"
+#define MVGPU_PRIO_NAME_NORMAL		"normal"
+#define MVGPU_PRIO_NAME_HIGH		"high"
+#define MVGPU_STATE_CLOSED		"closed"
+#define MVGPU_STATE_OPEN		"open"
+#define MVGPU_STATE_FAULTED		"faulted"
+
+/*
+ * Statistics, one decimal file each under
+ * MVGPU_SYSFS_MDEV_DEVICES/UUID/MVGPU_STATS_DIR/, named by
+ * MVGPU_STAT_NAMES.  All are totals over the vGPU's life except
+ * vruntime_ns and max_wait_slices.
+ */
+#define MVGPU_STATS_DIR			"mvgpu_stats"
+
+enum mvgpu_stat_id {
+	MVGPU_STAT_BUSY_NS,		/* engine and DMA time used */
+	MVGPU_STAT_WAIT_NS,		/* runnable, waiting for an engine */
+	MVGPU_STAT_VRUNTIME_NS,		/* virtual runtime: ns / weight */
+	MVGPU_STAT_SLICES,		/* time slices run */
+	MVGPU_STAT_PREEMPTIONS,		/* slices cut short for high prio */
+	MVGPU_STAT_MAX_WAIT_SLICES,	/* longest wait, in slices */
+	MVGPU_STAT_COMMANDS,		/* commands completed */
+	MVGPU_STAT_BYTES,		/* bytes processed by commands */
+	MVGPU_STAT_FAULTS,		/* faults of its command stream */
+	MVGPU_STAT_VRAM_FAULTS,		/* first touches of mapped VRAM */
+	MVGPU_STAT_INTERRUPTS,		/* interrupts delivered */
+	MVGPU_NUM_STATS
+};
+
+#define MVGPU_STAT_NAMES {					\
+	[MVGPU_STAT_BUSY_NS]		= "busy_ns",		\
+	[MVGPU_STAT_WAIT_NS]		= "wait_ns",		\
+	[MVGPU_STAT_VRUNTIME_NS]	= "vruntime_ns",	\
+	[MVGPU_STAT_SLICES]		= "slices",		\
+	[MVGPU_STAT_PREEMPTIONS]	= "preemptions",	\
+	[MVGPU_STAT_MAX_WAIT_SLICES]	= "max_wait_slices",	\
+	[MVGPU_STAT_COMMANDS]		= "commands",		\
+	[MVGPU_STAT_BYTES]		= "bytes",		\
+	[MVGPU_STAT_FAULTS]		= "faults",		\
+	[MVGPU_STAT_VRAM_FAULTS]	= "vram_faults",	\
+	[MVGPU_STAT_INTERRUPTS]		= "interrupts",		\
+}
+
+/*
+ * Metering: what a vGPU has used, for billing.  Its meter is a set of
+ * totals that only grow, one decimal file each under
+ * MVGPU_SYSFS_MDEV_DEVICES/UUID/MVGPU_METER_DIR/, named by
+ * MVGPU_METER_NAMES.  When the vGPU is removed its final meter becomes a
+ * record of its GPU, read from the GPU's MVGPU_ATTR_USAGE, one line per
+ * record, oldest first:
+ *   seq=N uuid=UUID type=mvgpu-D engine_ns=.. dma_ns=.. dma_bytes=..
+ *   commands=.. faults=.. vram_byte_s=..
+ * A read shows as many whole records as fit in one page (at least 14).
+ * Writing N to MVGPU_ATTR_USAGE_ACK drops the records up to seq N, so a
+ * consumer reads, stores, acknowledges and reads again until it is empty.
+ * The GPU keeps at most MVGPU_METER_RECORDS; a removal beyond that drops
+ * the oldest and counts it in MVGPU_ATTR_USAGE_DROPPED.  seq starts at 1.
+ */
+#define MVGPU_METER_DIR			"mvgpu_meter"
+#define MVGPU_METER_RECORDS		64
+
+enum mvgpu_meter_id {
+	MVGPU_METER_ENGINE_NS,		/* engine time */
+	MVGPU_METER_DMA_NS,		/* DMA worker time */
+	MVGPU_METER_DMA_BYTES,		/* bytes copied by DMA commands */
+	MVGPU_METER_COMMANDS,		/* commands completed */
+	MVGPU_METER_FAULTS,		/* faults of its command stream */
+	MVGPU_METER_VRAM_BYTE_S,	/* VRAM held: bytes x seconds */
+	MVGPU_NUM_METERS
+};
+
+#define MVGPU_METER_NAMES {					\
+	[MVGPU_METER_ENGINE_NS]		= "engine_ns",		\
+	[MVGPU_METER_DMA_NS]		= "dma_ns",		\
+	[MVGPU_METER_DMA_BYTES]		= "dma_bytes",		\
+	[MVGPU_METER_COMMANDS]		= "commands",		\
+	[MVGPU_METER_FAULTS]		= "faults",		\
+	[MVGPU_METER_VRAM_BYTE_S]	= "vram_byte_s",	\
+}
 
 #define MVGPU_WEIGHT_MIN		1
 #define MVGPU_WEIGHT_MAX		1000

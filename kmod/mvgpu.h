@@ -19,6 +19,7 @@
  * descriptors or timing, except the client's own mmap_lock in a fault.
  * The engine threads take ctx->exec_lock and sched->lock, never both.
  * Nothing is taken under vram_rwsem but the mapping's i_mmap lock.
+ * gpu->meter.lock is a leaf: nothing is taken under it.
  */
 #ifndef MVGPU_H
 #define MVGPU_H
@@ -176,6 +177,7 @@ struct mvgpu_ctx {
 	u64 commands;
 	u64 bytes;
 	u64 faults;
+	u64 dma_bytes;		/* written by the DMA thread alone */
 };
 
 bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx);
@@ -225,7 +227,8 @@ struct mvgpu_sched_entity {
 	u64 wait_start_seq;		/* sched->slice_seq at that time */
 
 	/* statistics */
-	u64 busy_ns;
+	u64 busy_ns;			/* engine and DMA time */
+	u64 dma_ns;			/* DMA time alone */
 	u64 wait_ns;
 	u64 slices;
 	u64 preemptions;
@@ -303,6 +306,27 @@ struct mvgpu_type {
 	unsigned int slices;
 	char sysfs_name[16];
 	char pretty_name[32];
+	struct kobject *attr_kobj;	/* MVGPU_TYPE_ATTR_DIR */
+};
+
+/*
+ * The final meters of removed vGPUs, until a consumer acknowledges them
+ * (mvgpu_meter.c; the format is in include/mvgpu_uapi.h).
+ */
+struct mvgpu_meter_record {
+	u64 seq;
+	char uuid[UUID_STRING_LEN + 1];
+	char type[16];
+	u64 v[MVGPU_NUM_METERS];	/* enum mvgpu_meter_id */
+};
+
+struct mvgpu_meter {
+	spinlock_t lock;		/* guards everything below */
+	struct mvgpu_meter_record rec[MVGPU_METER_RECORDS];
+	unsigned int first;		/* index of the oldest record */
+	unsigned int count;
+	u64 next_seq;
+	u64 dropped;
 };
 
 struct mvgpu_gpu {
@@ -322,6 +346,7 @@ struct mvgpu_gpu {
 	struct list_head vgpus;
 
 	struct mvgpu_sched sched;
+	struct mvgpu_meter meter;
 };
 
 static inline struct mvgpu_gpu *mvgpu_dev_to_gpu(struct device *dev)
@@ -332,8 +357,13 @@ static inline struct mvgpu_gpu *mvgpu_dev_to_gpu(struct device *dev)
 extern struct mdev_driver mvgpu_mdev_driver;
 extern const struct attribute_group *mvgpu_gpu_groups[];
 extern const struct attribute_group *mvgpu_vgpu_groups[];
+extern const char *const mvgpu_stat_names[MVGPU_NUM_STATS];
+extern const char *const mvgpu_meter_names[MVGPU_NUM_METERS];
+void mvgpu_sysfs_init(void);
 
 void mvgpu_types_init(struct mvgpu_gpu *gpu);
+int mvgpu_types_add_attrs(struct mvgpu_gpu *gpu);
+void mvgpu_types_del_attrs(struct mvgpu_gpu *gpu);
 unsigned int mvgpu_type_available(struct mdev_type *mtype);
 ssize_t mvgpu_type_description(struct mdev_type *mtype, char *buf);
 int mvgpu_gpu_reserve_slices(struct mvgpu_gpu *gpu,
@@ -424,6 +454,8 @@ struct mvgpu_vgpu {
 	atomic64_t scrubs;		/* VRAM scrubs at last close */
 	atomic64_t scrub_last_ns;	/* how long the last one took */
 
+	u64 created_ns;			/* ktime_get_ns() at init */
+
 	struct mvgpu_ctx ctx;
 	struct mvgpu_sched_entity se;
 	struct mvgpu_dma dma;
@@ -489,6 +521,14 @@ ssize_t mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 		      size_t count, u64 off, bool write);
 int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);
 struct page *mvgpu_vgpu_vram_page(struct mvgpu_vgpu *vgpu, u64 off);
+
+/* Metering (mvgpu_meter.c) */
+void mvgpu_meter_init(struct mvgpu_gpu *gpu);
+void mvgpu_meter_read(struct mvgpu_vgpu *vgpu, u64 v[MVGPU_NUM_METERS]);
+void mvgpu_meter_retire(struct mvgpu_vgpu *vgpu);
+ssize_t mvgpu_meter_show(struct mvgpu_gpu *gpu, char *buf);
+void mvgpu_meter_ack(struct mvgpu_gpu *gpu, u64 seq);
+u64 mvgpu_meter_dropped(struct mvgpu_gpu *gpu);
 
 /* Interrupts (mvgpu_irq.c) */
 void mvgpu_irq_init(struct mvgpu_vgpu *vgpu);

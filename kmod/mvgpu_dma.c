@@ -180,6 +180,8 @@ static void mvgpu_dma_complete(struct mvgpu_vgpu *vgpu,
 		if (!c->job.to_host)
 			mvgpu_dma_bounce(vgpu, &c->job, c->job.done, false);
 		ctx->dma.done = c->job.done;
+		/* the DMA thread is the only writer; metering reads it lockless */
+		WRITE_ONCE(ctx->dma_bytes, ctx->dma_bytes + c->job.done);
 		ctx->dma.error = c->job.error;
 		ctx->dma.fault_iova = c->job.fault_iova;
 		ctx->dma_done = true;

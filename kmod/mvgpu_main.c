@@ -72,6 +72,7 @@ static struct mvgpu_gpu *mvgpu_gpu_create(unsigned int index)
 	gpu->hal = &mvgpu_soft_hal_ops;
 	mutex_init(&gpu->lock);
 	INIT_LIST_HEAD(&gpu->vgpus);
+	mvgpu_meter_init(gpu);
 
 	device_initialize(&gpu->dev);
 	gpu->dev.class = mvgpu_class;
@@ -99,10 +100,16 @@ static struct mvgpu_gpu *mvgpu_gpu_create(unsigned int index)
 	if (ret)
 		goto err_del;
 
+	ret = mvgpu_types_add_attrs(gpu);
+	if (ret)
+		goto err_parent;
+
 	dev_info(&gpu->dev, "%s GPU: %u MiB VRAM, %u engines\n",
 		 gpu->hal->name, vram_mb, engines);
 	return gpu;
 
+err_parent:
+	mdev_unregister_parent(&gpu->parent);
 err_del:
 	device_del(&gpu->dev);
 err_sched:
@@ -117,6 +124,7 @@ err_put:
 
 static void mvgpu_gpu_destroy(struct mvgpu_gpu *gpu)
 {
+	mvgpu_types_del_attrs(gpu);
 	mdev_unregister_parent(&gpu->parent);
 	device_del(&gpu->dev);
 	mvgpu_sched_fini(&gpu->sched);
@@ -143,6 +151,7 @@ static int __init mvgpu_init(void)
 	ret = mvgpu_check_params();
 	if (ret)
 		return ret;
+	mvgpu_sysfs_init();
 
 	ret = mvgpu_vram_module_init();
 	if (ret)

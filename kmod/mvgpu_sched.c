@@ -199,6 +199,7 @@ void mvgpu_sched_charge_dma(struct mvgpu_sched *s,
 	spin_lock(&s->lock);
 	weight = max_t(u32, 1, s->policy->weight(se));
 	se->busy_ns += ns;
+	se->dma_ns += ns;
 	se->vruntime += div_u64(ns * MVGPU_VRUNTIME_SCALE, weight);
 	if (__mvgpu_se_rate(s, se))
 		se->tokens -= ns;

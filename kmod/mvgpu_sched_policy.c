@@ -43,19 +43,19 @@ static u32 mvgpu_fixed_share_rate(const struct mvgpu_sched_entity *se)
 }
 
 static const struct mvgpu_sched_policy_ops mvgpu_best_effort_ops = {
-	.name		= "best_effort",
+	.name		= MVGPU_POLICY_NAME_BEST_EFFORT,
 	.weight		= mvgpu_best_effort_weight,
 	.rate_permille	= mvgpu_cap_rate,
 };
 
 static const struct mvgpu_sched_policy_ops mvgpu_equal_share_ops = {
-	.name		= "equal_share",
+	.name		= MVGPU_POLICY_NAME_EQUAL_SHARE,
 	.weight		= mvgpu_equal_share_weight,
 	.rate_permille	= mvgpu_cap_rate,
 };
 
 static const struct mvgpu_sched_policy_ops mvgpu_fixed_share_ops = {
-	.name		= "fixed_share",
+	.name		= MVGPU_POLICY_NAME_FIXED_SHARE,
 	.weight		= mvgpu_fixed_share_weight,
 	.rate_permille	= mvgpu_fixed_share_rate,
 };

@@ -7,11 +7,14 @@
  *   scheduler                        rw: best_effort|equal_share|fixed_share
  *   timeslice_us                     rw: 100..100000, default 2000
  *   engine_busy_ns engine_utilization  per engine, space separated
+ *   usage (ro) usage_ack (wo) usage_dropped (ro)   metering records
  * /sys/bus/mdev/devices/UUID/mvgpu/   one vGPU
  *   weight (rw 1..1000) priority (rw normal|high) cap (rw 0..100, 0 = none)
  *   state owner vram_size gpu
  * /sys/bus/mdev/devices/UUID/mvgpu_stats/   counters, see docs/operator.md
+ * /sys/bus/mdev/devices/UUID/mvgpu_meter/   metering totals
  *
+ * Every name is defined in include/mvgpu_uapi.h.
  * A refused write changes nothing and says why in dmesg.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -21,6 +24,19 @@
 
 #include "mvgpu.h"
 
+/* A device attribute named by its include/mvgpu_uapi.h macro */
+#define MVGPU_DEV_ATTR(_var, _name, _mode, _show, _store)		\
+	static struct device_attribute dev_attr_##_var = {		\
+		.attr = { .name = _name,				\
+			  .mode = VERIFY_OCTAL_PERMISSIONS(_mode) },	\
+		.show = _show,						\
+		.store = _store,					\
+	}
+#define MVGPU_DEV_ATTR_RO(_var, _name)					\
+	MVGPU_DEV_ATTR(_var, _name, 0444, _var##_show, NULL)
+#define MVGPU_DEV_ATTR_RW(_var, _name)					\
+	MVGPU_DEV_ATTR(_var, _name, 0644, _var##_show, _var##_store)
+
 /* ---------------------------- physical GPU ---------------------------- */
 
 static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
@@ -28,14 +44,14 @@ static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
 {
 	return sysfs_emit(buf, "%s\n", mvgpu_dev_to_gpu(dev)->hal->name);
 }
-static DEVICE_ATTR_RO(backend);
+MVGPU_DEV_ATTR_RO(backend, MVGPU_ATTR_BACKEND);
 
 static ssize_t vram_size_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
 {
 	return sysfs_emit(buf, "%llu\n", mvgpu_dev_to_gpu(dev)->vram_size);
 }
-static DEVICE_ATTR_RO(vram_size);
+MVGPU_DEV_ATTR_RO(vram_size, MVGPU_ATTR_GPU_VRAM_SIZE);
 
 static ssize_t vram_free_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
@@ -46,7 +62,7 @@ static ssize_t vram_free_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%llu\n",
 			  (u64)(MVGPU_SLICES - used) * gpu->slice_size);
 }
-static DEVICE_ATTR_RO(vram_free);
+MVGPU_DEV_ATTR_RO(vram_free, MVGPU_ATTR_VRAM_FREE);
 
 /* VRAM still held by vGPUs whose removal waits for their client */
 static ssize_t vram_releasing_show(struct device *dev,
@@ -63,14 +79,14 @@ static ssize_t vram_releasing_show(struct device *dev,
 	mutex_unlock(&gpu->lock);
 	return sysfs_emit(buf, "%llu\n", bytes);
 }
-static DEVICE_ATTR_RO(vram_releasing);
+MVGPU_DEV_ATTR_RO(vram_releasing, MVGPU_ATTR_VRAM_RELEASING);
 
 static ssize_t engines_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
 	return sysfs_emit(buf, "%u\n", mvgpu_dev_to_gpu(dev)->sched.num_engines);
 }
-static DEVICE_ATTR_RO(engines);
+MVGPU_DEV_ATTR_RO(engines, MVGPU_ATTR_ENGINES);
 
 static ssize_t scheduler_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
@@ -100,15 +116,18 @@ static ssize_t scheduler_store(struct device *dev,
 	int ret = mvgpu_sched_set_policy(&mvgpu_dev_to_gpu(dev)->sched, buf);
 
 	if (ret) {
-		dev_warn(dev, "scheduler: unknown policy \"%.*s\"; use best_effort, equal_share or fixed_share\n",
-			 (int)strcspn(buf, "\n"), buf);
+		dev_warn(dev, "scheduler: unknown policy \"%.*s\"; use %s, %s or %s\n",
+			 (int)strcspn(buf, "\n"), buf,
+			 MVGPU_POLICY_NAME_BEST_EFFORT,
+			 MVGPU_POLICY_NAME_EQUAL_SHARE,
+			 MVGPU_POLICY_NAME_FIXED_SHARE);
 		return ret;
 	}
 	dev_info(dev, "scheduler set to %s\n",
 		 mvgpu_dev_to_gpu(dev)->sched.policy->name);
 	return count;
 }
-static DEVICE_ATTR_RW(scheduler);
+MVGPU_DEV_ATTR_RW(scheduler, MVGPU_ATTR_SCHEDULER);
 
 static ssize_t timeslice_us_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -138,7 +157,7 @@ static ssize_t timeslice_us_store(struct device *dev,
 	}
 	return count;
 }
-static DEVICE_ATTR_RW(timeslice_us);
+MVGPU_DEV_ATTR_RW(timeslice_us, MVGPU_ATTR_TIMESLICE_US);
 
 static ssize_t engine_busy_ns_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
@@ -157,7 +176,7 @@ static ssize_t engine_busy_ns_show(struct device *dev,
 	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
-static DEVICE_ATTR_RO(engine_busy_ns);
+MVGPU_DEV_ATTR_RO(engine_busy_ns, MVGPU_ATTR_ENGINE_BUSY_NS);
 
 static ssize_t engine_utilization_show(struct device *dev,
 				       struct device_attribute *attr,
@@ -173,7 +192,39 @@ static ssize_t engine_utilization_show(struct device *dev,
 	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
-static DEVICE_ATTR_RO(engine_utilization);
+MVGPU_DEV_ATTR_RO(engine_utilization, MVGPU_ATTR_ENGINE_UTILIZATION);
+
+static ssize_t usage_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return mvgpu_meter_show(mvgpu_dev_to_gpu(dev), buf);
+}
+MVGPU_DEV_ATTR_RO(usage, MVGPU_ATTR_USAGE);
+
+static ssize_t usage_ack_store(struct device *dev,
+			       struct device_attribute *attr, const char *buf,
+			       size_t count)
+{
+	u64 seq;
+	int ret = kstrtou64(buf, 0, &seq);
+
+	if (ret) {
+		dev_warn_ratelimited(dev, "usage_ack: \"%.*s\" refused, want the seq of the last record read\n",
+				     (int)strcspn(buf, "\n"), buf);
+		return ret;
+	}
+	mvgpu_meter_ack(mvgpu_dev_to_gpu(dev), seq);
+	return count;
+}
+MVGPU_DEV_ATTR(usage_ack, MVGPU_ATTR_USAGE_ACK, 0200, NULL, usage_ack_store);
+
+static ssize_t usage_dropped_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  mvgpu_meter_dropped(mvgpu_dev_to_gpu(dev)));
+}
+MVGPU_DEV_ATTR_RO(usage_dropped, MVGPU_ATTR_USAGE_DROPPED);
 
 static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_backend.attr,
@@ -185,6 +236,9 @@ static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_timeslice_us.attr,
 	&dev_attr_engine_busy_ns.attr,
 	&dev_attr_engine_utilization.attr,
+	&dev_attr_usage.attr,
+	&dev_attr_usage_ack.attr,
+	&dev_attr_usage_dropped.attr,
 	NULL,
 };
 
@@ -244,11 +298,11 @@ static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
 	spin_unlock(&s->lock);
 	return count;
 }
-static DEVICE_ATTR_RW(weight);
+MVGPU_DEV_ATTR_RW(weight, MVGPU_ATTR_WEIGHT);
 
 static const char *const mvgpu_prio_names[] = {
-	[MVGPU_PRIO_NORMAL] = "normal",
-	[MVGPU_PRIO_HIGH] = "high",
+	[MVGPU_PRIO_NORMAL] = MVGPU_PRIO_NAME_NORMAL,
+	[MVGPU_PRIO_HIGH] = MVGPU_PRIO_NAME_HIGH,
 };
 
 static ssize_t priority_show(struct device *dev, struct device_attribute *attr,
@@ -275,7 +329,7 @@ static ssize_t priority_store(struct device *dev, struct device_attribute *attr,
 	spin_unlock(&s->lock);
 	return count;
 }
-static DEVICE_ATTR_RW(priority);
+MVGPU_DEV_ATTR_RW(priority, MVGPU_ATTR_PRIORITY);
 
 static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
@@ -301,7 +355,7 @@ static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
 	wake_up_all(&s->work_wq);
 	return count;
 }
-static DEVICE_ATTR_RW(cap);
+MVGPU_DEV_ATTR_RW(cap, MVGPU_ATTR_CAP);
 
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
@@ -311,15 +365,15 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 
 	mutex_lock(&vgpu->lock);
 	if (!vgpu->open)
-		state = "closed";
+		state = MVGPU_STATE_CLOSED;
 	else if (READ_ONCE(vgpu->ctx.faulted))
-		state = "faulted";
+		state = MVGPU_STATE_FAULTED;
 	else
-		state = "open";
+		state = MVGPU_STATE_OPEN;
 	mutex_unlock(&vgpu->lock);
 	return sysfs_emit(buf, "%s\n", state);
 }
-static DEVICE_ATTR_RO(state);
+MVGPU_DEV_ATTR_RO(state, MVGPU_ATTR_STATE);
 
 static ssize_t owner_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
@@ -336,7 +390,7 @@ static ssize_t owner_show(struct device *dev, struct device_attribute *attr,
 	mutex_unlock(&vgpu->lock);
 	return len;
 }
-static DEVICE_ATTR_RO(owner);
+MVGPU_DEV_ATTR_RO(owner, MVGPU_ATTR_OWNER);
 
 static ssize_t vgpu_vram_size_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
@@ -344,8 +398,7 @@ static ssize_t vgpu_vram_size_show(struct device *dev,
 	return sysfs_emit(buf, "%llu\n", mvgpu_dev_to_vgpu(dev)->ctx.vram_size);
 }
 
-static struct device_attribute dev_attr_vgpu_vram_size =
-	__ATTR(vram_size, 0444, vgpu_vram_size_show, NULL);
+MVGPU_DEV_ATTR_RO(vgpu_vram_size, MVGPU_ATTR_VGPU_VRAM_SIZE);
 
 static ssize_t gpu_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
@@ -353,7 +406,31 @@ static ssize_t gpu_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%s\n",
 			  dev_name(&mvgpu_dev_to_vgpu(dev)->gpu->dev));
 }
-static DEVICE_ATTR_RO(gpu);
+MVGPU_DEV_ATTR_RO(gpu, MVGPU_ATTR_GPU);
+
+static ssize_t scrubs_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&mvgpu_dev_to_vgpu(dev)->scrubs));
+}
+MVGPU_DEV_ATTR_RO(scrubs, MVGPU_ATTR_SCRUBS);
+
+static ssize_t scrub_last_ns_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&mvgpu_dev_to_vgpu(dev)->scrub_last_ns));
+}
+MVGPU_DEV_ATTR_RO(scrub_last_ns, MVGPU_ATTR_SCRUB_LAST_NS);
+
+static ssize_t dma_abandoned_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&mvgpu_dev_to_vgpu(dev)->dma.abandoned));
+}
+MVGPU_DEV_ATTR_RO(dma_abandoned, MVGPU_ATTR_DMA_ABANDONED);
 
 static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_weight.attr,
@@ -363,150 +440,126 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_owner.attr,
 	&dev_attr_vgpu_vram_size.attr,
 	&dev_attr_gpu.attr,
+	&dev_attr_scrubs.attr,
+	&dev_attr_scrub_last_ns.attr,
+	&dev_attr_dma_abandoned.attr,
 	NULL,
 };
 
 static const struct attribute_group mvgpu_vgpu_group = {
-	.name = "mvgpu",
+	.name = MVGPU_VGPU_ATTR_DIR,
 	.attrs = mvgpu_vgpu_attrs,
 };
 
-/* Statistics: scheduler counters under the scheduler lock, the rest plain */
-enum mvgpu_stat {
-	MVGPU_STAT_BUSY_NS,
-	MVGPU_STAT_WAIT_NS,
-	MVGPU_STAT_VRUNTIME_NS,
-	MVGPU_STAT_SLICES,
-	MVGPU_STAT_PREEMPTIONS,
-	MVGPU_STAT_MAX_WAIT_SLICES,
-	MVGPU_STAT_COMMANDS,
-	MVGPU_STAT_BYTES,
-	MVGPU_STAT_FAULTS,
-	MVGPU_STAT_VRAM_FAULTS,
-	MVGPU_STAT_INTERRUPTS,
-	MVGPU_STAT_SCRUBS,
-	MVGPU_STAT_SCRUB_LAST_NS,
-	MVGPU_STAT_DMA_ABANDONED,
-};
+/*
+ * Statistics and meters: every counter of enum mvgpu_stat_id and of enum
+ * mvgpu_meter_id, one file each, named from include/mvgpu_uapi.h by
+ * mvgpu_sysfs_init().
+ */
+const char *const mvgpu_stat_names[MVGPU_NUM_STATS] = MVGPU_STAT_NAMES;
 
-struct mvgpu_stat_attribute {
-	struct device_attribute attr;
-	enum mvgpu_stat stat;
-};
-
-static u64 mvgpu_stat_value(struct mvgpu_vgpu *vgpu, enum mvgpu_stat stat)
+static void mvgpu_stat_values(struct mvgpu_vgpu *vgpu,
+			      u64 v[MVGPU_NUM_STATS])
 {
 	struct mvgpu_sched *s = &vgpu->gpu->sched;
 	struct mvgpu_sched_entity *se = &vgpu->se;
-	u64 v = 0;
 
-	switch (stat) {
-	case MVGPU_STAT_COMMANDS:
-		return READ_ONCE(vgpu->ctx.commands);
-	case MVGPU_STAT_BYTES:
-		return READ_ONCE(vgpu->ctx.bytes);
-	case MVGPU_STAT_FAULTS:
-		return READ_ONCE(vgpu->ctx.faults);
-	case MVGPU_STAT_VRAM_FAULTS:
-		return atomic64_read(&vgpu->vram_faults);
-	case MVGPU_STAT_INTERRUPTS:
-		return READ_ONCE(vgpu->interrupts);
-	case MVGPU_STAT_SCRUBS:
-		return atomic64_read(&vgpu->scrubs);
-	case MVGPU_STAT_SCRUB_LAST_NS:
-		return atomic64_read(&vgpu->scrub_last_ns);
-	case MVGPU_STAT_DMA_ABANDONED:
-		return atomic64_read(&vgpu->dma.abandoned);
-	default:
-		break;
-	}
+	v[MVGPU_STAT_COMMANDS] = READ_ONCE(vgpu->ctx.commands);
+	v[MVGPU_STAT_BYTES] = READ_ONCE(vgpu->ctx.bytes);
+	v[MVGPU_STAT_FAULTS] = READ_ONCE(vgpu->ctx.faults);
+	v[MVGPU_STAT_VRAM_FAULTS] = atomic64_read(&vgpu->vram_faults);
+	v[MVGPU_STAT_INTERRUPTS] = READ_ONCE(vgpu->interrupts);
 
 	spin_lock(&s->lock);
-	switch (stat) {
-	case MVGPU_STAT_BUSY_NS:
-		v = se->busy_ns;
-		break;
-	case MVGPU_STAT_WAIT_NS:
-		v = se->wait_ns;
-		/* include the wait in progress */
-		if (se->runnable && se->engine < 0)
-			v += ktime_get_ns() - se->wait_start_ns;
-		break;
-	case MVGPU_STAT_VRUNTIME_NS:
-		v = div_u64(se->vruntime, MVGPU_VRUNTIME_SCALE);
-		break;
-	case MVGPU_STAT_SLICES:
-		v = se->slices;
-		break;
-	case MVGPU_STAT_PREEMPTIONS:
-		v = se->preemptions;
-		break;
-	case MVGPU_STAT_MAX_WAIT_SLICES:
-		v = se->max_wait_slices;
-		break;
-	default:
-		break;
-	}
+	v[MVGPU_STAT_BUSY_NS] = se->busy_ns;
+	v[MVGPU_STAT_WAIT_NS] = se->wait_ns;
+	/* include the wait in progress */
+	if (se->runnable && se->engine < 0)
+		v[MVGPU_STAT_WAIT_NS] += ktime_get_ns() - se->wait_start_ns;
+	v[MVGPU_STAT_VRUNTIME_NS] = div_u64(se->vruntime,
+					    MVGPU_VRUNTIME_SCALE);
+	v[MVGPU_STAT_SLICES] = se->slices;
+	v[MVGPU_STAT_PREEMPTIONS] = se->preemptions;
+	v[MVGPU_STAT_MAX_WAIT_SLICES] = se->max_wait_slices;
 	spin_unlock(&s->lock);
-	return v;
 }
+
+struct mvgpu_stat_attribute {
+	struct device_attribute attr;
+	unsigned int index;	/* enum mvgpu_stat_id or mvgpu_meter_id */
+};
 
 static ssize_t mvgpu_stat_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
 	struct mvgpu_stat_attribute *sa =
 		container_of(attr, struct mvgpu_stat_attribute, attr);
+	u64 v[MVGPU_NUM_STATS];
 
-	return sysfs_emit(buf, "%llu\n",
-			  mvgpu_stat_value(mvgpu_dev_to_vgpu(dev), sa->stat));
+	mvgpu_stat_values(mvgpu_dev_to_vgpu(dev), v);
+	return sysfs_emit(buf, "%llu\n", v[sa->index]);
 }
 
-#define MVGPU_STAT_ATTR(_name, _stat)					\
-	static struct mvgpu_stat_attribute mvgpu_stat_attr_##_name = {	\
-		.attr = __ATTR(_name, 0444, mvgpu_stat_show, NULL),	\
-		.stat = _stat,						\
-	}
+static ssize_t mvgpu_meter_attr_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_stat_attribute *sa =
+		container_of(attr, struct mvgpu_stat_attribute, attr);
+	u64 v[MVGPU_NUM_METERS];
 
-MVGPU_STAT_ATTR(busy_ns, MVGPU_STAT_BUSY_NS);
-MVGPU_STAT_ATTR(wait_ns, MVGPU_STAT_WAIT_NS);
-MVGPU_STAT_ATTR(vruntime_ns, MVGPU_STAT_VRUNTIME_NS);
-MVGPU_STAT_ATTR(slices, MVGPU_STAT_SLICES);
-MVGPU_STAT_ATTR(preemptions, MVGPU_STAT_PREEMPTIONS);
-MVGPU_STAT_ATTR(max_wait_slices, MVGPU_STAT_MAX_WAIT_SLICES);
-MVGPU_STAT_ATTR(commands, MVGPU_STAT_COMMANDS);
-MVGPU_STAT_ATTR(bytes, MVGPU_STAT_BYTES);
-MVGPU_STAT_ATTR(faults, MVGPU_STAT_FAULTS);
-MVGPU_STAT_ATTR(vram_faults, MVGPU_STAT_VRAM_FAULTS);
-MVGPU_STAT_ATTR(interrupts, MVGPU_STAT_INTERRUPTS);
-MVGPU_STAT_ATTR(scrubs, MVGPU_STAT_SCRUBS);
-MVGPU_STAT_ATTR(scrub_last_ns, MVGPU_STAT_SCRUB_LAST_NS);
-MVGPU_STAT_ATTR(dma_abandoned, MVGPU_STAT_DMA_ABANDONED);
+	mvgpu_meter_read(mvgpu_dev_to_vgpu(dev), v);
+	return sysfs_emit(buf, "%llu\n", v[sa->index]);
+}
 
-static struct attribute *mvgpu_stats_attrs[] = {
-	&mvgpu_stat_attr_busy_ns.attr.attr,
-	&mvgpu_stat_attr_wait_ns.attr.attr,
-	&mvgpu_stat_attr_vruntime_ns.attr.attr,
-	&mvgpu_stat_attr_slices.attr.attr,
-	&mvgpu_stat_attr_preemptions.attr.attr,
-	&mvgpu_stat_attr_max_wait_slices.attr.attr,
-	&mvgpu_stat_attr_commands.attr.attr,
-	&mvgpu_stat_attr_bytes.attr.attr,
-	&mvgpu_stat_attr_faults.attr.attr,
-	&mvgpu_stat_attr_vram_faults.attr.attr,
-	&mvgpu_stat_attr_interrupts.attr.attr,
-	&mvgpu_stat_attr_scrubs.attr.attr,
-	&mvgpu_stat_attr_scrub_last_ns.attr.attr,
-	&mvgpu_stat_attr_dma_abandoned.attr.attr,
-	NULL,
-};
+static struct mvgpu_stat_attribute mvgpu_stat_attrs[MVGPU_NUM_STATS];
+static struct attribute *mvgpu_stats_attrs[MVGPU_NUM_STATS + 1];
+static struct mvgpu_stat_attribute mvgpu_meter_attrs[MVGPU_NUM_METERS];
+static struct attribute *mvgpu_meters_attrs[MVGPU_NUM_METERS + 1];
 
 static const struct attribute_group mvgpu_stats_group = {
-	.name = "mvgpu_stats",
+	.name = MVGPU_STATS_DIR,
 	.attrs = mvgpu_stats_attrs,
 };
+
+static const struct attribute_group mvgpu_meter_group = {
+	.name = MVGPU_METER_DIR,
+	.attrs = mvgpu_meters_attrs,
+};
+
+static void mvgpu_stat_attrs_init(struct mvgpu_stat_attribute *sa,
+				  struct attribute **list,
+				  const char *const *names, unsigned int n,
+				  ssize_t (*show)(struct device *dev,
+						  struct device_attribute *attr,
+						  char *buf))
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		sysfs_attr_init(&sa[i].attr.attr);
+		sa[i].attr.attr.name = names[i];
+		sa[i].attr.attr.mode = 0444;
+		sa[i].attr.show = show;
+		sa[i].index = i;
+		list[i] = &sa[i].attr.attr;
+	}
+	list[n] = NULL;
+}
+
+/* Before the mdev driver is registered: fill in the counter files */
+void mvgpu_sysfs_init(void)
+{
+	mvgpu_stat_attrs_init(mvgpu_stat_attrs, mvgpu_stats_attrs,
+			      mvgpu_stat_names, MVGPU_NUM_STATS,
+			      mvgpu_stat_show);
+	mvgpu_stat_attrs_init(mvgpu_meter_attrs, mvgpu_meters_attrs,
+			      mvgpu_meter_names, MVGPU_NUM_METERS,
+			      mvgpu_meter_attr_show);
+}
 
 const struct attribute_group *mvgpu_vgpu_groups[] = {
 	&mvgpu_vgpu_group,
 	&mvgpu_stats_group,
+	&mvgpu_meter_group,
 	NULL,
 };

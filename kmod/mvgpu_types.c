@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitops.h>
+#include <linux/kobject.h>
 #include <linux/sysfs.h>
 
 #include "mvgpu.h"
@@ -66,6 +67,117 @@ ssize_t mvgpu_type_description(struct mdev_type *mtype, char *buf)
 	return sysfs_emit(buf, "vram=%lluMiB share=%u.%u%% max_instances=%u\n",
 			  vram >> 20, permille / 10, permille % 10,
 			  type->divisor);
+}
+
+/*
+ * The type's numbers, each in its own attribute under
+ * mdev_supported_types/mvgpu-D/mvgpu/ (the description stays for humans).
+ * mdev has no hook for driver attributes of a type, so they live in a
+ * child kobject of the type's directory.
+ */
+static struct mvgpu_type *mvgpu_kobj_to_type(struct kobject *kobj)
+{
+	return mvgpu_to_type(container_of(kobj->parent, struct mdev_type,
+					  kobj));
+}
+
+static ssize_t mvgpu_type_vram_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	struct mvgpu_type *type = mvgpu_kobj_to_type(kobj);
+
+	return sysfs_emit(buf, "%llu\n", type->gpu->vram_size / type->divisor);
+}
+
+static ssize_t mvgpu_type_share_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", 1000 / mvgpu_kobj_to_type(kobj)->divisor);
+}
+
+static ssize_t mvgpu_type_slices_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", mvgpu_kobj_to_type(kobj)->slices);
+}
+
+static ssize_t mvgpu_type_divisor_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", mvgpu_kobj_to_type(kobj)->divisor);
+}
+
+#define MVGPU_TYPE_ATTR(_var, _name, _show)				\
+	static struct kobj_attribute _var = {				\
+		.attr = { .name = _name, .mode = 0444 },		\
+		.show = _show,						\
+	}
+
+MVGPU_TYPE_ATTR(mvgpu_type_attr_vram, MVGPU_ATTR_TYPE_VRAM_SIZE,
+		mvgpu_type_vram_show);
+MVGPU_TYPE_ATTR(mvgpu_type_attr_share, MVGPU_ATTR_TYPE_SHARE,
+		mvgpu_type_share_show);
+MVGPU_TYPE_ATTR(mvgpu_type_attr_slices, MVGPU_ATTR_TYPE_SLICES,
+		mvgpu_type_slices_show);
+MVGPU_TYPE_ATTR(mvgpu_type_attr_divisor, MVGPU_ATTR_TYPE_DIVISOR,
+		mvgpu_type_divisor_show);
+
+static struct attribute *mvgpu_type_attrs[] = {
+	&mvgpu_type_attr_vram.attr,
+	&mvgpu_type_attr_share.attr,
+	&mvgpu_type_attr_slices.attr,
+	&mvgpu_type_attr_divisor.attr,
+	NULL,
+};
+
+static const struct attribute_group mvgpu_type_attr_group = {
+	.attrs = mvgpu_type_attrs,
+};
+
+/* After mdev_register_parent: the type directories exist */
+int mvgpu_types_add_attrs(struct mvgpu_gpu *gpu)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < MVGPU_NUM_TYPES; i++) {
+		struct mvgpu_type *type = &gpu->types[i];
+
+		type->attr_kobj = kobject_create_and_add(MVGPU_TYPE_ATTR_DIR,
+							 &type->mtype.kobj);
+		if (!type->attr_kobj) {
+			ret = -ENOMEM;
+			goto err_del;
+		}
+		ret = sysfs_create_group(type->attr_kobj,
+					 &mvgpu_type_attr_group);
+		if (ret) {
+			kobject_put(type->attr_kobj);
+			type->attr_kobj = NULL;
+			goto err_del;
+		}
+	}
+	return 0;
+
+err_del:
+	mvgpu_types_del_attrs(gpu);
+	return ret;
+}
+
+/* Before mdev_unregister_parent; safe on a partly added set */
+void mvgpu_types_del_attrs(struct mvgpu_gpu *gpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < MVGPU_NUM_TYPES; i++) {
+		struct mvgpu_type *type = &gpu->types[i];
+
+		if (!type->attr_kobj)
+			continue;
+		sysfs_remove_group(type->attr_kobj, &mvgpu_type_attr_group);
+		kobject_put(type->attr_kobj);
+		type->attr_kobj = NULL;
+	}
 }
 
 /*

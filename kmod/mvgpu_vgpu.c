@@ -141,6 +141,7 @@ int mvgpu_vgpu_init(struct vfio_device *vdev)
 
 	vgpu->gpu = gpu;
 	vgpu->type = type;
+	vgpu->created_ns = ktime_get_ns();
 	mutex_init(&vgpu->lock);
 	mutex_init(&vgpu->ctx.exec_lock);
 	mvgpu_irq_init(vgpu);
@@ -365,6 +366,7 @@ static void mvgpu_mdev_remove(struct mdev_device *mdev)
 	/* waits for the client to close, calling mvgpu_vfio_request */
 	vfio_unregister_group_dev(&vgpu->vdev);
 	mvgpu_vgpu_teardown(vgpu);
+	mvgpu_meter_retire(vgpu);
 	dev_info(&mdev->dev, "removed, %llu MiB of VRAM scrubbed and returned\n",
 		 vgpu->ctx.vram_size >> 20);
 	vfio_put_device(&vgpu->vdev);

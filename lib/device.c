@@ -256,45 +256,6 @@ int mvgpu__handle_init(struct mvgpu *g)
 /* Opening                                                             */
 /* ------------------------------------------------------------------ */
 
-/* 8-4-4-4-12 hex digits; copied lowercased, as sysfs names the device */
-static bool uuid_parse(const char *in, char out[40])
-{
-	size_t i;
-
-	if (strlen(in) != 36)
-		return false;
-	for (i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? in[i] != '-' : !isxdigit((unsigned char)in[i]))
-			return false;
-		out[i] = tolower((unsigned char)in[i]);
-	}
-	out[36] = '\0';
-	return true;
-}
-
-/* The last component of the symlink dir/name */
-static int link_basename(const char *dir, const char *name, char *buf,
-			 size_t len)
-{
-	char path[PATH_MAX + 64], target[PATH_MAX];
-	const char *slash;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	slash = strrchr(target, '/');
-	slash = slash ? slash + 1 : target;
-	if (strlen(slash) >= len)
-		return -ENAMETOOLONG;
-	memcpy(buf, slash, strlen(slash) + 1);
-	return 0;
-}
-
 static int open_sysfs(struct mvgpu *g, const char *uuid_in)
 {
 	char group[32];
@@ -303,7 +264,7 @@ static int open_sysfs(struct mvgpu *g, const char *uuid_in)
 
 	if (!uuid_in)
 		return mvgpu__err(-EINVAL, "mvgpu_open: the UUID is NULL");
-	if (!uuid_parse(uuid_in, g->uuid))
+	if (mvgpu_uuid_parse(uuid_in, g->uuid))
 		return mvgpu__err(-EINVAL,
 				  "mvgpu_open: \"%.64s\" is not a UUID: want 8-4-4-4-12 hex digits, e.g. as printed by mvgpuctl list or mdevctl list",
 				  uuid_in);
@@ -314,9 +275,9 @@ static int open_sysfs(struct mvgpu *g, const char *uuid_in)
 				  "mvgpu_open: no vGPU with UUID %s: create one with mvgpuctl create or mdevctl start",
 				  g->uuid);
 
-	ret = link_basename(g->sysfs_dir, "mdev_type", g->type,
+	ret = mvgpu__link_basename(g->sysfs_dir, "mdev_type", g->type,
 			    sizeof(g->type));
-	if (ret || strncmp(g->type, "mvgpu-", 6))
+	if (ret || strncmp(g->type, MVGPU_TYPE_PREFIX, strlen(MVGPU_TYPE_PREFIX)))
 		return mvgpu__err(-ENODEV,
 				  "mvgpu_open: mediated device %s is %s%s, not an mvgpu vGPU",
 				  g->uuid, ret ? "of no known type" : "of type ",
@@ -325,7 +286,7 @@ static int open_sysfs(struct mvgpu *g, const char *uuid_in)
 			      sizeof(g->gpu)))
 		snprintf(g->gpu, sizeof(g->gpu), "?");
 
-	ret = link_basename(g->sysfs_dir, "iommu_group", group, sizeof(group));
+	ret = mvgpu__link_basename(g->sysfs_dir, "iommu_group", group, sizeof(group));
 	if (ret)
 		return mvgpu__err(ret == -ENOENT ? -ENODEV : ret,
 				  "mvgpu_open: vGPU %s has no IOMMU group (%s): is the vfio_iommu_type1 module loaded?",
@@ -350,7 +311,7 @@ static int open_sysfs_pci(struct mvgpu *g, const char *addr)
 		 addr);
 	snprintf(g->gpu, sizeof(g->gpu), "guest");
 	g->stats_regs = true;
-	if (link_basename(g->sysfs_dir, "driver", drv, sizeof(drv)) ||
+	if (mvgpu__link_basename(g->sysfs_dir, "driver", drv, sizeof(drv)) ||
 	    strcmp(drv, "vfio-pci"))
 		return mvgpu__err(-ENODEV, "mvgpu_open: PCI device %s is not bound to vfio-pci",
 				  addr);
@@ -358,7 +319,7 @@ static int open_sysfs_pci(struct mvgpu *g, const char *addr)
 			       sizeof(buf)))
 		sub = strtoull(buf, NULL, 16);
 	snprintf(g->type, sizeof(g->type), "mvgpu-%u", (unsigned int)(sub & 0xff));
-	ret = link_basename(g->sysfs_dir, "iommu_group", group, sizeof(group));
+	ret = mvgpu__link_basename(g->sysfs_dir, "iommu_group", group, sizeof(group));
 	if (ret)
 		return mvgpu__err(-ENODEV, "mvgpu_open: PCI device %s has no IOMMU group: the VM needs an IOMMU (intel_iommu=on)",
 				  addr);
@@ -373,7 +334,7 @@ static bool is_vfio_pci(const char *dev, char addr[32])
 	if (!mvgpu__pci_addr(dev, addr))
 		return false;
 	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", addr);
-	return !link_basename(dir, "driver", drv, sizeof(drv)) &&
+	return !mvgpu__link_basename(dir, "driver", drv, sizeof(drv)) &&
 	       !strcmp(drv, "vfio-pci");
 }
 

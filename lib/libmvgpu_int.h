@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "libmvgpu.h"
+#include "libmvgpu_admin.h"
 #include "alloc.h"
 
 /* ------------------------------------------------------------------ */
@@ -311,10 +312,37 @@ int mvgpu__fault_read(struct mvgpu *g, struct mvgpu_fault *f);
 void mvgpu__bos_free_all(struct mvgpu *g);
 void mvgpu__hostmems_free_all(struct mvgpu *g);
 
-/* stats.c: a sysfs attribute under g->sysfs_dir */
+/*
+ * sysfs.c: one attribute, trailing newline and blanks stripped; numbers
+ * are strict decimals (-EINVAL otherwise).  0 or a negative errno.
+ */
+int mvgpu__read_file(const char *path, char *buf, size_t len);
+int mvgpu__read_u64(const char *path, uint64_t *val);
+int mvgpu__parse_u64(const char *s, uint64_t *val);
 int mvgpu__sysfs_read(const char *dir, const char *name, char *buf,
 		      size_t len);
 int mvgpu__sysfs_u64(const char *dir, const char *name, uint64_t *val);
+/* Copy s into d of size n (n > 0), cut short if need be; returns d */
+char *mvgpu__strlcpy(char *d, const char *s, size_t n);
+/* Write s in one write(); 0 or a negative errno */
+int mvgpu__write_fd(int fd, const char *s);
+int mvgpu__write_file(const char *path, const char *s);
+/* The last component of the symlink dir/name */
+int mvgpu__link_basename(const char *dir, const char *name, char *buf,
+			 size_t len);
+/* Extensible structs (libmvgpu_admin.h): out and in by their size field */
+int mvgpu__copy_out(void *dst, const void *src, size_t lib_size,
+		    const char *func);
+int mvgpu__copy_in(void *dst, size_t lib_size, const void *src,
+		   const char *func);
+
+/* stats.c: every counter of a vGPU's sysfs directory */
+int mvgpu__read_stats(const char *vgpu_dir, struct mvgpu_stats *stats,
+		      const char *func);
+int mvgpu__read_meter(const char *vgpu_dir, struct mvgpu_vgpu_stats *s,
+		      const char *func);
+/* The meter's sysfs names, by enum mvgpu_meter_id; NULL past the end */
+const char *mvgpu__meter_name(unsigned int i);
 /* what BAR0 tells: busy_ns and commands, the rest 0.  Takes the lock. */
 int mvgpu__stats_regs(struct mvgpu *g, struct mvgpu_stats *stats);
 

@@ -1,79 +1,102 @@
 // SPDX-License-Identifier: MIT
 /*
- * Statistics: the vGPU's counters from sysfs,
- * /sys/bus/mdev/devices/UUID/mvgpu_stats/NAME, one decimal number each.
- * Inside a VM there is no such sysfs: the counters BAR0 has (BUSY_NS,
- * CMDS_DONE) and, through the guest driver, its interrupt count.
+ * Statistics and meters: a vGPU's counters from sysfs,
+ * DEVICES/UUID/mvgpu_stats/NAME and DEVICES/UUID/mvgpu_meter/NAME, one
+ * decimal number each (names from include/mvgpu_uapi.h).  Used by an open
+ * handle (mvgpu_get_stats) and by the management half (by UUID).  Inside a
+ * VM there is no such sysfs: the counters BAR0 has (BUSY_NS, CMDS_DONE)
+ * and, through the guest driver, its interrupt count.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "libmvgpu_int.h"
 
-int mvgpu__sysfs_read(const char *dir, const char *name, char *buf,
-		      size_t len)
-{
-	char path[PATH_MAX + 64];
-	ssize_t n;
-	int fd;
+static const char *const mvgpu_stat_names[MVGPU_NUM_STATS] = MVGPU_STAT_NAMES;
+static const char *const mvgpu_meter_names[MVGPU_NUM_METERS] =
+	MVGPU_METER_NAMES;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
-
-int mvgpu__sysfs_u64(const char *dir, const char *name, uint64_t *val)
-{
-	char buf[64], *end;
-	unsigned long long v;
-	int ret = mvgpu__sysfs_read(dir, name, buf, sizeof(buf));
-
-	if (ret)
-		return ret;
-	if (buf[0] < '0' || buf[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	*val = v;
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	size_t off;
-} mvgpu_stat_files[] = {
-#define STAT(f) { #f, offsetof(struct mvgpu_stats, f) }
-	STAT(busy_ns),
-	STAT(wait_ns),
-	STAT(vruntime_ns),
-	STAT(slices),
-	STAT(preemptions),
-	STAT(max_wait_slices),
-	STAT(commands),
-	STAT(bytes),
-	STAT(faults),
-	STAT(vram_faults),
-	STAT(interrupts),
-#undef STAT
+/* Where each statistic goes in struct mvgpu_stats */
+static const size_t mvgpu_stat_offsets[MVGPU_NUM_STATS] = {
+	[MVGPU_STAT_BUSY_NS] = offsetof(struct mvgpu_stats, busy_ns),
+	[MVGPU_STAT_WAIT_NS] = offsetof(struct mvgpu_stats, wait_ns),
+	[MVGPU_STAT_VRUNTIME_NS] = offsetof(struct mvgpu_stats, vruntime_ns),
+	[MVGPU_STAT_SLICES] = offsetof(struct mvgpu_stats, slices),
+	[MVGPU_STAT_PREEMPTIONS] = offsetof(struct mvgpu_stats, preemptions),
+	[MVGPU_STAT_MAX_WAIT_SLICES] = offsetof(struct mvgpu_stats,
+						max_wait_slices),
+	[MVGPU_STAT_COMMANDS] = offsetof(struct mvgpu_stats, commands),
+	[MVGPU_STAT_BYTES] = offsetof(struct mvgpu_stats, bytes),
+	[MVGPU_STAT_FAULTS] = offsetof(struct mvgpu_stats, faults),
+	[MVGPU_STAT_VRAM_FAULTS] = offsetof(struct mvgpu_stats, vram_faults),
+	[MVGPU_STAT_INTERRUPTS] = offsetof(struct mvgpu_stats, interrupts),
 };
+
+_Static_assert(sizeof(struct mvgpu_stats) == MVGPU_NUM_STATS * 8,
+	       "struct mvgpu_stats has one field per MVGPU_STAT_NAMES entry");
+
+/* Where each meter goes in struct mvgpu_vgpu_stats */
+static const size_t mvgpu_meter_offsets[MVGPU_NUM_METERS] = {
+	[MVGPU_METER_ENGINE_NS] = offsetof(struct mvgpu_vgpu_stats, engine_ns),
+	[MVGPU_METER_DMA_NS] = offsetof(struct mvgpu_vgpu_stats, dma_ns),
+	[MVGPU_METER_DMA_BYTES] = offsetof(struct mvgpu_vgpu_stats, dma_bytes),
+	[MVGPU_METER_COMMANDS] = offsetof(struct mvgpu_vgpu_stats, commands),
+	[MVGPU_METER_FAULTS] = offsetof(struct mvgpu_vgpu_stats, faults),
+	[MVGPU_METER_VRAM_BYTE_S] = offsetof(struct mvgpu_vgpu_stats,
+					     vram_byte_s),
+};
+
+static int mvgpu_read_counters(const char *vgpu_dir, const char *sub,
+			       const char *const *names,
+			       const size_t *offsets, unsigned int n,
+			       void *base, const char *func)
+{
+	char dir[PATH_MAX + 32];
+	unsigned int i;
+
+	snprintf(dir, sizeof(dir), "%s/%s", vgpu_dir, sub);
+	for (i = 0; i < n; i++) {
+		uint64_t *field = (uint64_t *)((char *)base + offsets[i]);
+		int ret = mvgpu__sysfs_u64(dir, names[i], field);
+
+		if (ret)
+			return mvgpu__err(ret,
+					  "%s: cannot read %s/%s: %s (is mvgpu.ko loaded, and the vGPU still there?)",
+					  func, dir, names[i],
+					  ret == -EINVAL ? "not a number" :
+					  strerror(-ret));
+	}
+	return 0;
+}
+
+int mvgpu__read_stats(const char *vgpu_dir, struct mvgpu_stats *stats,
+		      const char *func)
+{
+	struct mvgpu_stats s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	ret = mvgpu_read_counters(vgpu_dir, MVGPU_STATS_DIR, mvgpu_stat_names,
+				  mvgpu_stat_offsets, MVGPU_NUM_STATS, &s,
+				  func);
+	if (!ret)
+		*stats = s;
+	return ret;
+}
+
+int mvgpu__read_meter(const char *vgpu_dir, struct mvgpu_vgpu_stats *s,
+		      const char *func)
+{
+	return mvgpu_read_counters(vgpu_dir, MVGPU_METER_DIR,
+				   mvgpu_meter_names, mvgpu_meter_offsets,
+				   MVGPU_NUM_METERS, s, func);
+}
+
+const char *mvgpu__meter_name(unsigned int i)
+{
+	return i < MVGPU_NUM_METERS ? mvgpu_meter_names[i] : NULL;
+}
 
 int mvgpu__stats_regs(struct mvgpu *g, struct mvgpu_stats *stats)
 {
@@ -95,10 +118,6 @@ int mvgpu__stats_regs(struct mvgpu *g, struct mvgpu_stats *stats)
 
 int mvgpu_get_stats(struct mvgpu *g, struct mvgpu_stats *stats)
 {
-	char dir[PATH_MAX + 16];
-	struct mvgpu_stats s;
-	size_t i;
-
 	if (!g)
 		return mvgpu__bad_handle("mvgpu_get_stats");
 	if (!stats)
@@ -108,21 +127,5 @@ int mvgpu_get_stats(struct mvgpu *g, struct mvgpu_stats *stats)
 	if (g->stats_regs)
 		return mvgpu__stats_regs(g, stats);
 	/* sysfs_dir is set once at open: no lock needed to read it */
-	snprintf(dir, sizeof(dir), "%s/mvgpu_stats", g->sysfs_dir);
-	memset(&s, 0, sizeof(s));
-	for (i = 0; i < sizeof(mvgpu_stat_files) / sizeof(mvgpu_stat_files[0]);
-	     i++) {
-		uint64_t *field = (uint64_t *)((char *)&s +
-					       mvgpu_stat_files[i].off);
-		int ret = mvgpu__sysfs_u64(dir, mvgpu_stat_files[i].name, field);
-
-		if (ret)
-			return mvgpu__err(ret,
-					  "mvgpu_get_stats: cannot read %s/%s: %s (is mvgpu.ko loaded, and the vGPU still there?)",
-					  dir, mvgpu_stat_files[i].name,
-					  ret == -EINVAL ? "not a number" :
-					  strerror(-ret));
-	}
-	*stats = s;
-	return 0;
+	return mvgpu__read_stats(g->sysfs_dir, stats, "mvgpu_get_stats");
 }

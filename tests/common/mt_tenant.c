@@ -4,14 +4,15 @@
  * drives one vGPU raw (see struct mt_dev) with a workload until told to
  * stop, counting the work it got done and checking its results.
  *
- *   MT_WL_FILL   keeps the ring full: batches of FILLs over its buffer,
- *                each batch closed by a fence; when a batch completes its
- *                buffers are checked (every word of every page boundary
- *                and a sample inside) and another batch is queued
+ *   MT_WL_FILL   keeps the ring full: workload.h's fill batches, each
+ *                closed by a fence; when a batch completes its buffer is
+ *                checked (wl_fill_check) and another batch is queued
  *   MT_WL_JOBS   small jobs one at a time (a 64 KiB FILL and a fence),
  *                a few ms apart: the latency-sensitive tenant
- *   MT_WL_BAD    out-of-range addresses, garbage opcodes, huge sizes and
- *                bad dimensions in a loop, resetting after each fault
+ *   MT_WL_BAD    workload.h's bad commands that apply without paging
+ *                (out-of-range addresses, garbage opcodes, huge sizes,
+ *                bad dimensions, unmapped DMA) in a loop, resetting after
+ *                each fault
  */
 #include <errno.h>
 #include <poll.h>
@@ -26,48 +27,9 @@
 #include <unistd.h>
 
 #include "mvgpu_test.h"
+#include "workload.h"
 
-#define MT_BATCH_FILLS		16
-#define MT_FILL_SIZE		(1u << 20)
-#define MT_SLOTS		4	/* buffers, one per batch in flight */
-#define MT_IN_FLIGHT		3
 #define MT_JOB_SIZE		(64u << 10)
-
-/*
- * One batch: MT_BATCH_FILLS fills of the slot's buffer, each with the next
- * pattern, and a fence; when it completes the buffer holds the last one.
- */
-static void mt_fill_batch(struct mvgpu_cmd *cmds, uint64_t buf,
-			  uint32_t pattern, uint64_t fence)
-{
-	unsigned int i;
-
-	memset(cmds, 0, sizeof(*cmds) * (MT_BATCH_FILLS + 1));
-	for (i = 0; i < MT_BATCH_FILLS; i++) {
-		cmds[i].opcode = MVGPU_OP_FILL;
-		cmds[i].dst = buf;
-		cmds[i].size = MT_FILL_SIZE;
-		cmds[i].value = pattern + i;
-	}
-	cmds[i].opcode = MVGPU_OP_FENCE;
-	cmds[i].flags = MVGPU_CMD_F_IRQ;
-	cmds[i].value = fence;
-}
-
-/* every word at a page boundary and a prime-strided sample in between */
-static int mt_check_fill(struct mt_dev *d, uint64_t buf, uint32_t value)
-{
-	const uint32_t *p = (const uint32_t *)(d->vram + buf);
-	unsigned int j;
-
-	for (j = 0; j < MT_FILL_SIZE / 4; j += 1021)
-		if (p[j] != value)
-			return -1;
-	for (j = 0; j < MT_FILL_SIZE / 4; j += 1024)
-		if (p[j] != value || p[j + 1023] != value)
-			return -1;
-	return 0;
-}
 
 static void mt_wait_event(struct mt_dev *d, int timeout_ms)
 {
@@ -82,20 +44,24 @@ static void mt_wait_event(struct mt_dev *d, int timeout_ms)
 /* Several batches in flight, so the ring never drains while we check */
 static void mt_run_fill(struct mt_dev *d, volatile struct mt_tenant_stats *st)
 {
-	struct mvgpu_cmd cmds[MT_BATCH_FILLS + 1];
-	uint32_t patterns[MT_SLOTS] = { 0 };
+	struct mvgpu_cmd cmds[WL_FILL_CMDS + 1];
+	uint32_t patterns[WL_FILL_SLOTS] = { 0 };
 	uint64_t next = 1, done = 0;
 
 	while (!st->stop) {
 		uint64_t fence = 0;
 
-		while (next <= done + MT_IN_FLIGHT) {
-			unsigned int slot = next % MT_SLOTS;
+		while (next <= done + WL_FILL_DEPTH) {
+			unsigned int slot = next % WL_FILL_SLOTS;
 
 			patterns[slot] = (uint32_t)(next * 0x9e3779b9u);
-			mt_fill_batch(cmds, MT_DATA_OFF + slot * MT_FILL_SIZE,
-				      patterns[slot], next);
-			if (mt_dev_submit(d, cmds, MT_BATCH_FILLS + 1))
+			wl_fill_batch(cmds, MT_DATA_OFF + slot * WL_FILL_SIZE,
+				      patterns[slot]);
+			memset(&cmds[WL_FILL_CMDS], 0, sizeof(cmds[0]));
+			cmds[WL_FILL_CMDS].opcode = MVGPU_OP_FENCE;
+			cmds[WL_FILL_CMDS].flags = MVGPU_CMD_F_IRQ;
+			cmds[WL_FILL_CMDS].value = next;
+			if (mt_dev_submit(d, cmds, WL_FILL_CMDS + 1))
 				break;
 			next++;
 		}
@@ -107,12 +73,13 @@ static void mt_run_fill(struct mt_dev *d, volatile struct mt_tenant_stats *st)
 			break;
 		}
 		while (done < fence) {
-			unsigned int slot = ++done % MT_SLOTS;
+			unsigned int slot = ++done % WL_FILL_SLOTS;
+			const uint32_t *p = (const uint32_t *)
+				(d->vram + MT_DATA_OFF + slot * WL_FILL_SIZE);
 
-			if (mt_check_fill(d, MT_DATA_OFF + slot * MT_FILL_SIZE,
-					  patterns[slot] + MT_BATCH_FILLS - 1))
+			if (wl_fill_check(p, wl_fill_result(patterns[slot])))
 				st->errors++;
-			st->bytes += (uint64_t)MT_BATCH_FILLS * MT_FILL_SIZE;
+			st->bytes += (uint64_t)WL_FILL_CMDS * WL_FILL_SIZE;
 			st->jobs++;
 		}
 	}
@@ -156,7 +123,16 @@ static void mt_run_jobs(struct mt_dev *d, volatile struct mt_tenant_stats *st)
 
 static void mt_run_bad(struct mt_dev *d, volatile struct mt_tenant_stats *st)
 {
+	const struct wl_bad_env env = {
+		.vram_size = d->vram_size,
+		.paging = false,	/* raw: VA = VRAM offset */
+		.buf_a = MT_DATA_OFF,
+		.buf_b = MT_DATA_OFF + 0x10000,
+		.buf_c = MT_DATA_OFF + 0x20000,
+		.bad_iova = 0x7000000000ull,
+	};
 	struct mvgpu_cmd cmd;
+	const char *what;
 	unsigned int n = 0;
 
 	while (!st->stop) {
@@ -164,39 +140,12 @@ static void mt_run_bad(struct mt_dev *d, volatile struct mt_tenant_stats *st)
 			usleep(20 * 1000);
 			continue;
 		}
-		memset(&cmd, 0, sizeof(cmd));
-		switch (n++ % 6) {
-		case 0:	/* past its VRAM */
-			cmd.opcode = MVGPU_OP_FILL;
-			cmd.dst = d->vram_size;
-			cmd.size = 4096;
-			break;
-		case 1:	/* garbage opcode */
-			cmd.opcode = 0xdead;
-			break;
-		case 2:	/* huge size */
-			cmd.opcode = MVGPU_OP_COPY;
-			cmd.dst = MT_DATA_OFF;
-			cmd.src = MT_DATA_OFF;
-			cmd.size = ~0ull;
-			break;
-		case 3:	/* a size that runs off the end */
-			cmd.opcode = MVGPU_OP_FILL;
-			cmd.dst = MT_DATA_OFF;
-			cmd.size = 1ull << 32;
-			break;
-		case 4:	/* impossible GEMM */
-			cmd.opcode = MVGPU_OP_GEMM_I32;
-			cmd.m = 1 << 20;
-			cmd.n = 1;
-			cmd.k = 1;
-			break;
-		default:	/* DMA from an IOVA it never mapped */
-			cmd.opcode = MVGPU_OP_DMA_FROM_HOST;
-			cmd.dst = MT_DATA_OFF;
-			cmd.src = 0x7000000000ull;
-			cmd.size = 4096;
+		if (wl_bad_cmd(n, &env, n * 0x9e3779b9u, &cmd, &what) ==
+		    MVGPU_FAULT_NONE) {
+			n++;
+			continue;	/* needs paging */
 		}
+		n++;
 		if (mt_dev_submit(d, &cmd, 1)) {
 			st->errors++;
 			break;

@@ -538,8 +538,10 @@ static void test_second_opener_reads_zeros(void **state)
 	dev.msi = -1;
 	mt_vfio_close(&dev.v);
 
-	assert_int_equal(mt_vgpu_stat(dev.uuid, "scrubs", &scrubs), 0);
-	assert_int_equal(mt_vgpu_stat(dev.uuid, "scrub_last_ns", &ns), 0);
+	assert_int_equal(mt_readf_u64(&scrubs, MT_MDEV_DEVICES "/%s/mvgpu/scrubs",
+				      dev.uuid), 0);
+	assert_int_equal(mt_readf_u64(&ns, MT_MDEV_DEVICES "/%s/mvgpu/scrub_last_ns",
+				      dev.uuid), 0);
 	assert_int_equal(scrubs, 1);
 	printf("# scrub of %llu MiB at close: %llu us (%.2f GiB/s)\n",
 	       (unsigned long long)(dev.vram_size >> 20),

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # vGPU types and lifecycle (C tests), creation races, the mdevctl round
-# trip, and validation of every sysfs knob.
+# trip, each type's numeric attributes, and validation of every sysfs knob.
 # vmrun: --timeout 600
 . tests/lib/tap.sh
 set -o pipefail
@@ -16,6 +16,16 @@ for d in 1 2 4 8; do
 	expect_match "mdevctl types lists mvgpu-$d" "mvgpu-$d" "$types"
 done
 expect_match "mdevctl types shows the description" "vram=32MiB share=12.5% max_instances=8" "$types"
+
+# --- each type publishes its numbers, not only prose ------------------------
+T=/sys/class/mdev_bus/mvgpu0/mdev_supported_types
+for d in 1 2 4 8; do
+	expect_eq "mvgpu-$d publishes vram_size, share_permille, slices, divisor" \
+		"$((268435456 / d)) $((1000 / d)) $((8 / d)) $d" \
+		"$(cat $T/mvgpu-$d/mvgpu/vram_size $T/mvgpu-$d/mvgpu/share_permille \
+			$T/mvgpu-$d/mvgpu/slices $T/mvgpu-$d/mvgpu/divisor 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+done
+refuse "a type's numbers are read-only" sh -c "echo 1 > $T/mvgpu-4/mvgpu/vram_size"
 
 u=$(cat /proc/sys/kernel/random/uuid)
 check "mdevctl start --type mvgpu-4" mdevctl start --uuid "$u" --parent mvgpu0 --type mvgpu-4

@@ -18,4 +18,27 @@
 	fail();								\
 } while (0)
 
+/*
+ * check_eq(got, expected): integers; on failure prints the expression,
+ * both values, errno and libmvgpu's last error of this thread.
+ * check_str(got, expected): the same for strings.
+ */
+const char *mvgpu_last_error(void);
+
+#define check_eq(got, expected) do {					\
+	long long _g = (long long)(got), _e = (long long)(expected);	\
+	if (_g != _e)							\
+		fail_why("%s:%d: %s == %s: got %lld, expected %lld (errno %d; last error: %s)", \
+			 __FILE__, __LINE__, #got, #expected, _g, _e,	\
+			 errno, mvgpu_last_error());			\
+} while (0)
+
+#define check_str(got, expected) do {					\
+	const char *_g = (got), *_e = (expected);			\
+	if (strcmp(_g, _e))						\
+		fail_why("%s:%d: %s == %s: got \"%s\", expected \"%s\" (errno %d; last error: %s)", \
+			 __FILE__, __LINE__, #got, #expected, _g, _e,	\
+			 errno, mvgpu_last_error());			\
+} while (0)
+
 #endif /* MVGPU_UNIT_H */

@@ -2,87 +2,25 @@
 /*
  * set and policy: the scheduler knobs of a vGPU and of a GPU.
  *
- * Both are all or nothing: every value is checked against the ranges the
- * module enforces (include/mvgpu_uapi.h) before anything is written, every
- * attribute is opened for writing before the first write (so a permission
- * problem changes nothing), and if the kernel still refuses one write the
- * knobs already written get their old values back.
+ * Both are all or nothing (mvgpu_admin_set_knobs, mvgpu_admin_set_policy
+ * check every value, open every file, and put back what was written when
+ * the kernel refuses a write).  Here: parsing into their structs, with
+ * the messages an operator needs for a bad argument.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "mvgpuctl.h"
 #include "mvgpu_uapi.h"
 
-struct mvctl_knob {
-	const char *name;
-	char value[32];
-	char old[32];
-	char path[PATH_MAX];
-	int fd;
-};
-
-/* Open every knob's attribute, or none; an exit code */
-static int mvctl_knobs_open(struct mvctl_knob *k, unsigned int n,
-			    const char *what)
+/* The exit code and message of a knob write the library refused */
+static int mvctl_knob_error(int err, const char *what)
 {
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < n; i++)
-		k[i].fd = -1;
-	for (i = 0; i < n; i++) {
-		k[i].fd = open(k[i].path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-		if (k[i].fd < 0) {
-			ret = mvctl_write_error(-errno, k[i].path, what);
-			while (i--)
-				close(k[i].fd);
-			return ret;
-		}
-	}
-	return MVCTL_EXIT_OK;
-}
-
-/* Write the opened knobs in order; on a refusal put the others back */
-static int mvctl_knobs_write(struct mvctl_knob *k, unsigned int n,
-			     const char *what)
-{
-	unsigned int i, done;
-	int ret = MVCTL_EXIT_OK, err = 0;
-	ssize_t w;
-
-	for (i = 0; i < n; i++) {
-		size_t len = strlen(k[i].value);
-
-		do {
-			w = write(k[i].fd, k[i].value, len);
-		} while (w < 0 && errno == EINTR);
-		if (w < 0 || (size_t)w != len) {
-			err = w < 0 ? -errno : -EIO;
-			break;
-		}
-	}
-	done = i;
-	for (i = 0; i < n; i++)
-		close(k[i].fd);
-	if (done == n)
-		return MVCTL_EXIT_OK;
-
-	ret = mvctl_write_error(err, k[done].path, what);
-	for (i = 0; i < done; i++) {
-		int r = mvctl_write_attr(k[i].path, k[i].old);
-
-		if (r)
-			mvctl_warn("could not put %s back to '%s' (%s): check it with 'mvgpuctl list'",
-				   k[i].name, k[i].old, strerror(-r));
-	}
-	if (done)
-		mvctl_warn("%s: nothing was changed", what);
-	return ret;
+	if (err == -ENOENT)
+		return mvctl_fail(MVCTL_EXIT_NOTFOUND, "%s: %s: see 'mvgpuctl list'",
+				  what, mvgpu_last_error());
+	return mvctl_lib_error(err, what);
 }
 
 int mvctl_cmd_set(int argc, char **argv)
@@ -90,10 +28,11 @@ int mvctl_cmd_set(int argc, char **argv)
 	static const char *const names[] = { MVGPU_ATTR_WEIGHT,
 					     MVGPU_ATTR_PRIORITY,
 					     MVGPU_ATTR_CAP };
-	struct mvctl_knob knobs[3];
+	static const uint32_t bits[] = { MVGPU_KNOB_WEIGHT,
+					 MVGPU_KNOB_PRIORITY, MVGPU_KNOB_CAP };
+	struct mvgpu_knobs k;
 	struct mvctl_vgpu *v;
 	struct mvctl_sys sys;
-	unsigned int n = 0, i;
 	int ret, first, a;
 	uint64_t val;
 
@@ -105,7 +44,8 @@ int mvctl_cmd_set(int argc, char **argv)
 	if (first + 1 >= argc)
 		return mvctl_usage_fail("set", "set: nothing to set: give weight=1..1000, priority=normal|high and/or cap=0..100");
 
-	memset(knobs, 0, sizeof(knobs));
+	memset(&k, 0, sizeof(k));
+	k.size = sizeof(k);
 	for (a = first + 1; a < argc; a++) {
 		const char *arg = argv[a], *eq = strchr(arg, '=');
 		const char *value;
@@ -125,10 +65,10 @@ int mvctl_cmd_set(int argc, char **argv)
 		if (idx == 3)
 			return mvctl_usage_fail("set", "set: unknown knob '%.*s': the knobs are weight, priority and cap",
 						(int)klen, arg);
-		for (i = 0; i < n; i++)
-			if (!strcmp(knobs[i].name, names[idx]))
-				return mvctl_usage_fail("set", "set: %s given twice",
-							names[idx]);
+		if (k.mask & bits[idx])
+			return mvctl_usage_fail("set", "set: %s given twice",
+						names[idx]);
+		k.mask |= bits[idx];
 		switch (idx) {
 		case 0:
 			if (mvctl_parse_u64(value, MVGPU_WEIGHT_MIN,
@@ -136,60 +76,44 @@ int mvctl_cmd_set(int argc, char **argv)
 				return mvctl_usage_fail("set", "set: weight must be an integer in %u..%u, not '%s'",
 							MVGPU_WEIGHT_MIN,
 							MVGPU_WEIGHT_MAX, value);
-			snprintf(buf, sizeof(buf), "%llu",
-				 (unsigned long long)val);
+			k.weight = (uint32_t)val;
 			break;
 		case 1:
-			if (strcmp(value, "normal") && strcmp(value, "high"))
+			if (strcmp(value, MVGPU_PRIO_NAME_NORMAL) &&
+			    strcmp(value, MVGPU_PRIO_NAME_HIGH))
 				return mvctl_usage_fail("set", "set: priority must be normal or high, not '%s'",
 							value);
-			snprintf(buf, sizeof(buf), "%s", value);
+			mvctl_strlcpy(k.priority, value, sizeof(k.priority));
 			break;
 		default:
-			snprintf(buf, sizeof(buf), "%s", value);
+			mvctl_strlcpy(buf, value, sizeof(buf));
 			if (*buf && buf[strlen(buf) - 1] == '%')
 				buf[strlen(buf) - 1] = '\0';
 			if (mvctl_parse_u64(buf, 0, 100, &val))
 				return mvctl_usage_fail("set", "set: cap must be a percentage in 0..100 (0 = no cap), not '%s'",
 							value);
-			snprintf(buf, sizeof(buf), "%llu",
-				 (unsigned long long)val);
+			k.cap_pct = (uint32_t)val;
 			break;
 		}
-		knobs[n].name = names[idx];
-		snprintf(knobs[n].value, sizeof(knobs[n].value), "%s", buf);
-		n++;
 	}
 
 	ret = mvctl_sys_load(&sys, 0);
 	if (ret)
 		return ret;
 	ret = mvctl_lookup_vgpu(&sys, argv[first], &v);
-	if (ret)
-		goto out;
-	for (i = 0; i < n; i++) {
-		mvctl_path(knobs[i].path, "/bus/mdev/devices/%s/mvgpu/%s",
-			   v->uuid, knobs[i].name);
-		if (!strcmp(knobs[i].name, MVGPU_ATTR_WEIGHT))
-			snprintf(knobs[i].old, sizeof(knobs[i].old), "%u",
-				 v->weight);
-		else if (!strcmp(knobs[i].name, MVGPU_ATTR_PRIORITY))
-			snprintf(knobs[i].old, sizeof(knobs[i].old), "%s",
-				 v->priority);
-		else
-			snprintf(knobs[i].old, sizeof(knobs[i].old), "%u",
-				 v->cap);
+	if (!ret) {
+		ret = mvgpu_admin_set_knobs(sys.a, v->i.uuid, &k);
+		ret = ret ? mvctl_knob_error(ret, "set") : MVCTL_EXIT_OK;
 	}
-	ret = mvctl_knobs_open(knobs, n, "set");
 	if (!ret)
-		ret = mvctl_knobs_write(knobs, n, "set");
-out:
+		mvctl_json_ok("set", "uuid", v->i.uuid);
 	mvctl_sys_free(&sys);
 	return ret;
 }
 
 static const char *const mvctl_policies[] = {
-	"best_effort", "equal_share", "fixed_share",
+	MVGPU_POLICY_NAME_BEST_EFFORT, MVGPU_POLICY_NAME_EQUAL_SHARE,
+	MVGPU_POLICY_NAME_FIXED_SHARE,
 };
 
 struct mvctl_policy_args {
@@ -207,7 +131,7 @@ static int mvctl_policy_opt(int opt, const char *arg, void *ctx)
 	return MVCTL_EXIT_USAGE;
 }
 
-static int mvctl_policy_show(const struct mvctl_gpu *g)
+static int mvctl_policy_show(const struct mvgpu_gpu_info *g)
 {
 	struct mvctl_json j;
 	char slice[32];
@@ -237,11 +161,11 @@ int mvctl_cmd_policy(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mvctl_policy_args a = { NULL };
-	struct mvctl_knob knobs[2];
+	struct mvgpu_policy p;
 	const char *policy = NULL;
 	struct mvctl_gpu *g;
 	struct mvctl_sys sys;
-	unsigned int n = 0, i;
+	unsigned int i;
 	uint64_t us = 0;
 	int ret, first;
 
@@ -281,32 +205,31 @@ int mvctl_cmd_policy(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (!policy && !a.timeslice) {
-		ret = mvctl_policy_show(g);
+		ret = mvctl_policy_show(&g->i);
 		goto out;
 	}
-	memset(knobs, 0, sizeof(knobs));
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
 	if (policy) {
-		knobs[n].name = "scheduler";
-		snprintf(knobs[n].value, sizeof(knobs[n].value), "%s", policy);
-		snprintf(knobs[n].old, sizeof(knobs[n].old), "%s",
-			 g->scheduler);
-		mvctl_path(knobs[n].path, "/class/mvgpu/%s/%s", g->name,
-			   MVGPU_ATTR_SCHEDULER);
-		n++;
+		p.mask |= MVGPU_POLICY_SCHEDULER;
+		mvctl_strlcpy(p.scheduler, policy, sizeof(p.scheduler));
 	}
 	if (a.timeslice) {
-		knobs[n].name = "timeslice_us";
-		snprintf(knobs[n].value, sizeof(knobs[n].value), "%llu",
-			 (unsigned long long)us);
-		snprintf(knobs[n].old, sizeof(knobs[n].old), "%u",
-			 g->timeslice_us);
-		mvctl_path(knobs[n].path, "/class/mvgpu/%s/%s", g->name,
-			   MVGPU_ATTR_TIMESLICE_US);
-		n++;
+		p.mask |= MVGPU_POLICY_TIMESLICE;
+		p.timeslice_us = (uint32_t)us;
 	}
-	ret = mvctl_knobs_open(knobs, n, "policy");
-	if (!ret)
-		ret = mvctl_knobs_write(knobs, n, "policy");
+	ret = mvgpu_admin_set_policy(sys.a, g->i.name, &p);
+	if (ret) {
+		ret = mvctl_knob_error(ret, "policy");
+		goto out;
+	}
+	if (mvctl_opts.json) {
+		struct mvgpu_gpu_info now = { .size = sizeof(now) };
+
+		/* the library refreshed its snapshot after writing */
+		mvgpu_admin_find_gpu(sys.a, g->i.name, &now);
+		ret = mvctl_policy_show(&now);
+	}
 out:
 	mvctl_sys_free(&sys);
 	return ret;

@@ -26,19 +26,19 @@ static void mvctl_fmt_util(char *buf, size_t len, const struct mvctl_gpu *g)
 	unsigned int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < g->nengines_read && off < len; i++)
+	for (i = 0; i < g->i.nengines_read && off < len; i++)
 		off += snprintf(buf + off, len - off, "%s%u%%", i ? " " : "",
-				g->engine_util[i]);
-	if (!g->nengines_read)
+				g->i.engine_util_pct[i]);
+	if (!g->i.nengines_read)
 		snprintf(buf, len, "-");
 }
 
 static void mvctl_json_type(struct mvctl_json *j, const struct mvctl_gpu *g,
-			    const struct mvctl_type *t)
+			    const struct mvgpu_type_info *t)
 {
 	mvctl_json_obj_begin(j, NULL);
 	mvctl_json_str(j, "name", t->name);
-	mvctl_json_str(j, "gpu", g->name);
+	mvctl_json_str(j, "gpu", g->i.name);
 	mvctl_json_u64(j, "divisor", t->divisor);
 	mvctl_json_str(j, "label", t->pretty);
 	mvctl_json_u64(j, "vram_size", t->vram_size);
@@ -52,35 +52,35 @@ static void mvctl_json_type(struct mvctl_json *j, const struct mvctl_gpu *g,
 
 static void mvctl_json_gpu(struct mvctl_json *j, const struct mvctl_gpu *g)
 {
-	char buf[sizeof(g->policies)], *tok, *save = NULL;
+	char buf[sizeof(g->i.policies)], *tok, *save = NULL;
 	unsigned int i;
 
 	mvctl_json_obj_begin(j, NULL);
-	mvctl_json_str(j, "name", g->name);
-	mvctl_json_str(j, "backend", g->backend);
-	mvctl_json_u64(j, "vram_size", g->vram_size);
-	mvctl_json_u64(j, "vram_free", g->vram_free);
-	mvctl_json_u64(j, "vram_releasing", mvctl_gpu_vram_releasing(g));
-	mvctl_json_u64(j, "engines", g->engines);
-	mvctl_json_str(j, "scheduler", g->scheduler);
+	mvctl_json_str(j, "name", g->i.name);
+	mvctl_json_str(j, "backend", g->i.backend);
+	mvctl_json_u64(j, "vram_size", g->i.vram_size);
+	mvctl_json_u64(j, "vram_free", g->i.vram_free);
+	mvctl_json_u64(j, "vram_releasing", g->i.vram_releasing);
+	mvctl_json_u64(j, "engines", g->i.engines);
+	mvctl_json_str(j, "scheduler", g->i.scheduler);
 	mvctl_json_arr_begin(j, "policies");
-	snprintf(buf, sizeof(buf), "%s", g->policies);
+	snprintf(buf, sizeof(buf), "%s", g->i.policies);
 	for (tok = strtok_r(buf, " []", &save); tok;
 	     tok = strtok_r(NULL, " []", &save))
 		mvctl_json_str(j, NULL, tok);
 	mvctl_json_arr_end(j);
-	mvctl_json_u64(j, "timeslice_us", g->timeslice_us);
+	mvctl_json_u64(j, "timeslice_us", g->i.timeslice_us);
 	mvctl_json_arr_begin(j, "engine_utilization");
-	for (i = 0; i < g->nengines_read; i++)
-		mvctl_json_u64(j, NULL, g->engine_util[i]);
+	for (i = 0; i < g->i.nengines_read; i++)
+		mvctl_json_u64(j, NULL, g->i.engine_util_pct[i]);
 	mvctl_json_arr_end(j);
 	mvctl_json_arr_begin(j, "engine_busy_ns");
-	for (i = 0; i < g->nengines_read; i++)
-		mvctl_json_u64(j, NULL, g->engine_busy_ns[i]);
+	for (i = 0; i < g->i.nengines_read; i++)
+		mvctl_json_u64(j, NULL, g->i.engine_busy_ns[i]);
 	mvctl_json_arr_end(j);
-	mvctl_json_u64(j, "vgpus", g->nvgpus);
+	mvctl_json_u64(j, "vgpus", g->i.nvgpus);
 	mvctl_json_arr_begin(j, "types");
-	for (i = 0; i < g->ntypes; i++)
+	for (i = 0; i < g->i.ntypes; i++)
 		mvctl_json_type(j, g, &g->types[i]);
 	mvctl_json_arr_end(j);
 	mvctl_json_obj_end(j);
@@ -99,12 +99,12 @@ static void mvctl_print_types(struct mvctl_sys *sys, const struct mvctl_gpu *onl
 
 		if (only && only != g)
 			continue;
-		for (k = 0; k < g->ntypes; k++) {
-			const struct mvctl_type *ty = &g->types[k];
+		for (k = 0; k < g->i.ntypes; k++) {
+			const struct mvgpu_type_info *ty = &g->types[k];
 
 			mvctl_fmt_share(share, sizeof(share), ty->share_permille);
 			mvctl_table_cell(t, "%s", ty->name);
-			mvctl_table_cell(t, "%s", g->name);
+			mvctl_table_cell(t, "%s", g->i.name);
 			mvctl_table_cell(t, "%s", ty->pretty);
 			mvctl_table_cell(t, "%s", mvctl_fmt_bytes(vram, sizeof(vram),
 								  ty->vram_size));
@@ -117,7 +117,8 @@ static void mvctl_print_types(struct mvctl_sys *sys, const struct mvctl_gpu *onl
 	mvctl_table_free(t);
 }
 
-static void mvctl_print_vgpus(struct mvctl_sys *sys)
+static void mvctl_print_vgpus(struct mvctl_sys *sys,
+			      const struct mvctl_gpu *only)
 {
 	struct mvctl_table *t;
 	char owner[64], cap[16];
@@ -133,31 +134,52 @@ static void mvctl_print_vgpus(struct mvctl_sys *sys)
 		const struct mvctl_vgpu *v = &sys->vgpus[i];
 		char vram[32];
 
-		mvctl_fmt_cap(cap, sizeof(cap), v->cap);
-		mvctl_table_cell(t, "%s", v->uuid);
-		mvctl_table_cell(t, "%s", v->type);
-		mvctl_table_cell(t, "%s", v->gpu);
-		mvctl_table_cell(t, "%s", v->state);
+		if (only && strcmp(v->i.gpu, only->i.name))
+			continue;
+		mvctl_fmt_cap(cap, sizeof(cap), v->i.cap_pct);
+		mvctl_table_cell(t, "%s", v->i.uuid);
+		mvctl_table_cell(t, "%s", v->i.type);
+		mvctl_table_cell(t, "%s", v->i.gpu);
+		mvctl_table_cell(t, "%s", v->i.state);
 		mvctl_table_cell(t, "%s", mvctl_fmt_owner(owner, sizeof(owner), v));
 		mvctl_table_cell(t, "%s", mvctl_fmt_bytes(vram, sizeof(vram),
-							  v->vram_size));
-		mvctl_table_cell(t, "%u", v->weight);
-		mvctl_table_cell(t, "%s", v->priority);
+							  v->i.vram_size));
+		mvctl_table_cell(t, "%u", v->i.weight);
+		mvctl_table_cell(t, "%s", v->i.priority);
 		mvctl_table_cell(t, "%s", cap);
 	}
 	mvctl_table_print(t, stdout);
 	mvctl_table_free(t);
 }
 
+/* --parent GPU: the option of list, types and stats */
+int mvctl_parent_opt(int opt, const char *arg, void *ctx)
+{
+	const char **parent = ctx;
+
+	if (opt == 'p') {
+		*parent = arg;
+		return MVCTL_EXIT_OK;
+	}
+	return MVCTL_EXIT_USAGE;
+}
+
 int mvctl_cmd_list(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "parent", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mvctl_gpu *only = NULL;
+	const char *parent = NULL;
 	struct mvctl_table *t;
 	struct mvctl_sys sys;
 	struct mvctl_json j;
 	unsigned int i;
 	int ret, first;
 
-	ret = mvctl_getopt("list", argc, argv, "", NULL, NULL, NULL, &first);
+	ret = mvctl_getopt("list", argc, argv, "p:", opts, mvctl_parent_opt,
+			   &parent, &first);
 	if (ret)
 		return ret < 0 ? MVCTL_EXIT_OK : ret;
 	if (first < argc)
@@ -168,17 +190,26 @@ int mvctl_cmd_list(int argc, char **argv)
 	ret = mvctl_sys_load(&sys, 0);
 	if (ret)
 		return ret;
+	if (parent) {
+		ret = mvctl_lookup_gpu(&sys, parent, &only);
+		if (ret) {
+			mvctl_sys_free(&sys);
+			return ret;
+		}
+	}
 
 	if (mvctl_opts.json) {
 		mvctl_json_init(&j, stdout, true);
 		mvctl_json_obj_begin(&j, NULL);
 		mvctl_json_arr_begin(&j, "gpus");
 		for (i = 0; i < sys.ngpus; i++)
-			mvctl_json_gpu(&j, &sys.gpus[i]);
+			if (!only || only == &sys.gpus[i])
+				mvctl_json_gpu(&j, &sys.gpus[i]);
 		mvctl_json_arr_end(&j);
 		mvctl_json_arr_begin(&j, "vgpus");
 		for (i = 0; i < sys.nvgpus; i++)
-			mvctl_json_vgpu(&j, &sys.vgpus[i]);
+			if (!only || !strcmp(sys.vgpus[i].i.gpu, only->i.name))
+				mvctl_json_vgpu(&j, &sys.vgpus[i]);
 		mvctl_json_arr_end(&j);
 		mvctl_json_obj_end(&j);
 		mvctl_json_end(&j);
@@ -192,51 +223,38 @@ int mvctl_cmd_list(int argc, char **argv)
 		const struct mvctl_gpu *g = &sys.gpus[i];
 		char vram[32], vfree[32], slice[32], util[64];
 
+		if (only && only != g)
+			continue;
 		mvctl_fmt_util(util, sizeof(util), g);
-		mvctl_table_cell(t, "%s", g->name);
-		mvctl_table_cell(t, "%s", g->backend);
+		mvctl_table_cell(t, "%s", g->i.name);
+		mvctl_table_cell(t, "%s", g->i.backend);
 		mvctl_table_cell(t, "%s", mvctl_fmt_bytes(vram, sizeof(vram),
-							  g->vram_size));
+							  g->i.vram_size));
 		mvctl_table_cell(t, "%s", mvctl_fmt_bytes(vfree, sizeof(vfree),
-							  g->vram_free));
-		mvctl_table_cell(t, "%s", g->scheduler);
+							  g->i.vram_free));
+		mvctl_table_cell(t, "%s", g->i.scheduler);
 		mvctl_table_cell(t, "%s", mvctl_fmt_ns(slice, sizeof(slice),
-						       g->timeslice_us * 1000ULL));
+						       g->i.timeslice_us * 1000ULL));
 		mvctl_table_cell(t, "%s", util);
-		mvctl_table_cell(t, "%u", g->engines);
-		mvctl_table_cell(t, "%u", g->nvgpus);
+		mvctl_table_cell(t, "%u", g->i.engines);
+		mvctl_table_cell(t, "%u", g->i.nvgpus);
 	}
 	mvctl_table_print(t, stdout);
 	mvctl_table_free(t);
 	for (i = 0; i < sys.ngpus; i++) {
-		uint64_t held = mvctl_gpu_vram_releasing(&sys.gpus[i]);
+		uint64_t held = sys.gpus[i].i.vram_releasing;
 		char b[32];
 
 		if (held)
 			printf("%s: %s of VRAM held by vGPUs being removed (waiting for their clients to close them)\n",
-			       sys.gpus[i].name, mvctl_fmt_bytes(b, sizeof(b), held));
+			       sys.gpus[i].i.name, mvctl_fmt_bytes(b, sizeof(b), held));
 	}
 	putchar('\n');
-	mvctl_print_types(&sys, NULL);
+	mvctl_print_types(&sys, only);
 	putchar('\n');
-	mvctl_print_vgpus(&sys);
+	mvctl_print_vgpus(&sys, only);
 	mvctl_sys_free(&sys);
 	return MVCTL_EXIT_OK;
-}
-
-struct mvctl_types_args {
-	const char *parent;
-};
-
-static int mvctl_types_opt(int opt, const char *arg, void *ctx)
-{
-	struct mvctl_types_args *a = ctx;
-
-	if (opt == 'p') {
-		a->parent = arg;
-		return MVCTL_EXIT_OK;
-	}
-	return MVCTL_EXIT_USAGE;
 }
 
 int mvctl_cmd_types(int argc, char **argv)
@@ -245,15 +263,15 @@ int mvctl_cmd_types(int argc, char **argv)
 		{ "parent", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mvctl_types_args a = { NULL };
+	const char *parent = NULL;
 	struct mvctl_gpu *only = NULL;
 	struct mvctl_sys sys;
 	struct mvctl_json j;
 	unsigned int i, k;
 	int ret, first;
 
-	ret = mvctl_getopt("types", argc, argv, "p:", opts, mvctl_types_opt,
-			   &a, &first);
+	ret = mvctl_getopt("types", argc, argv, "p:", opts, mvctl_parent_opt,
+			   &parent, &first);
 	if (ret)
 		return ret < 0 ? MVCTL_EXIT_OK : ret;
 	if (first < argc)
@@ -262,8 +280,8 @@ int mvctl_cmd_types(int argc, char **argv)
 	ret = mvctl_sys_load(&sys, 0);
 	if (ret)
 		return ret;
-	if (a.parent) {
-		ret = mvctl_lookup_gpu(&sys, a.parent, &only);
+	if (parent) {
+		ret = mvctl_lookup_gpu(&sys, parent, &only);
 		if (ret) {
 			mvctl_sys_free(&sys);
 			return ret;
@@ -277,7 +295,7 @@ int mvctl_cmd_types(int argc, char **argv)
 		for (i = 0; i < sys.ngpus; i++) {
 			if (only && only != &sys.gpus[i])
 				continue;
-			for (k = 0; k < sys.gpus[i].ntypes; k++)
+			for (k = 0; k < sys.gpus[i].i.ntypes; k++)
 				mvctl_json_type(&j, &sys.gpus[i],
 						&sys.gpus[i].types[k]);
 		}

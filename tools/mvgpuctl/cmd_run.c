@@ -34,17 +34,12 @@
 #include <unistd.h>
 
 #include "libmvgpu.h"
+#include "workload.h"
 #include "mvgpuctl.h"
 
 #define MVCTL_RUN_MAX_DIM	64		/* GEMM m, n, k */
 #define MVCTL_RUN_MAX_COPY	(256u << 10)	/* bytes per copy op */
 #define MVCTL_RUN_FENCE_MS	60000		/* a stuck vGPU, not a slow one */
-
-/* fill: MVCTL_RUN_FILL_CMDS FILLs of one buffer per batch */
-#define MVCTL_RUN_FILL_SIZE	(1u << 20)
-#define MVCTL_RUN_FILL_CMDS	16u
-#define MVCTL_RUN_FILL_DEPTH	3		/* batches in flight */
-#define MVCTL_RUN_FILL_SLOTS	(MVCTL_RUN_FILL_DEPTH + 1)	/* buffers */
 
 /* faulty: the fill that checks the vGPU works again after a reset */
 #define MVCTL_RUN_RECOVER_SIZE	4096u
@@ -183,7 +178,7 @@ static int mvctl_run_gemm(struct mvctl_run *r)
 	uint32_t m = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_DIM);
 	uint32_t n = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_DIM);
 	uint32_t k = mvctl_rand_range(r, 1, MVCTL_RUN_MAX_DIM);
-	uint32_t i, jj, x, bad = 0;
+	uint32_t first = 0, want = 0, bad;
 	int ret;
 
 	mvctl_rand_fill(r, r->ma, (size_t)m * k * 4);
@@ -211,19 +206,10 @@ static int mvctl_run_gemm(struct mvctl_run *r)
 		return -1;
 	}
 
-	/* int32 with wrap-around: unsigned arithmetic is the same bits */
-	for (i = 0; i < m; i++) {
-		for (jj = 0; jj < n; jj++) {
-			uint32_t acc = 0;
-
-			for (x = 0; x < k; x++)
-				acc += r->ma[i * k + x] * r->mb[x * n + jj];
-			if (r->mc[i * n + jj] != acc && !bad++)
-				mvctl_warn("run: gemm %ux%ux%u: C[%u][%u] is 0x%08x, the CPU says 0x%08x",
-					   m, n, k, i, jj, r->mc[i * n + jj],
-					   acc);
-		}
-	}
+	bad = wl_gemm_check(r->ma, r->mb, r->mc, m, n, k, &first, &want);
+	if (bad)
+		mvctl_warn("run: gemm %ux%ux%u: C[%u][%u] is 0x%08x, the CPU says 0x%08x",
+			   m, n, k, first / n, first % n, r->mc[first], want);
 	r->ops++;
 	r->gemms++;
 	r->bytes += ((uint64_t)m * k + (uint64_t)k * n + (uint64_t)m * n) * 4;
@@ -396,7 +382,7 @@ static void mvctl_run_progress(struct mvctl_run *r, uint64_t now)
 }
 
 /*
- * fill: keep MVCTL_RUN_FILL_DEPTH batches queued on the vGPU so that it
+ * fill: keep WL_FILL_DEPTH batches queued on the vGPU so that it
  * always has work, and check each batch's buffer once its fence is done:
  * the last FILL's pattern in the first and last word of every page and in
  * every 1021st word.  Runs until end, then lets the batches in flight
@@ -404,18 +390,19 @@ static void mvctl_run_progress(struct mvctl_run *r, uint64_t now)
  */
 static void mvctl_run_fill(struct mvctl_run *r)
 {
-	struct mvgpu_bo *bo[MVCTL_RUN_FILL_SLOTS] = { NULL };
-	uint64_t fence[MVCTL_RUN_FILL_SLOTS];
-	uint32_t pattern[MVCTL_RUN_FILL_SLOTS];
+	struct mvgpu_bo *bo[WL_FILL_SLOTS] = { NULL };
+	struct mvgpu_cmd cmds[WL_FILL_CMDS];
+	uint64_t fence[WL_FILL_SLOTS];
+	uint32_t pattern[WL_FILL_SLOTS];
 	uint64_t next = 0, done = 0;
 	unsigned int i, slot;
 	int ret = 0;
 
-	for (i = 0; i < MVCTL_RUN_FILL_SLOTS && !ret; i++)
-		ret = mvgpu_bo_alloc(r->g, MVCTL_RUN_FILL_SIZE, 0, &bo[i]);
+	for (i = 0; i < WL_FILL_SLOTS && !ret; i++)
+		ret = mvgpu_bo_alloc(r->g, WL_FILL_SIZE, 0, &bo[i]);
 	if (ret) {
 		mvctl_warn("run: fill: cannot allocate %u buffers of %u MiB: %s",
-			   MVCTL_RUN_FILL_SLOTS, MVCTL_RUN_FILL_SIZE >> 20,
+			   WL_FILL_SLOTS, WL_FILL_SIZE >> 20,
 			   mvgpu_last_error());
 		r->fatal = true;
 		goto out;
@@ -424,14 +411,14 @@ static void mvctl_run_fill(struct mvctl_run *r)
 	for (;;) {
 		/* top the queue up while there is time */
 		while (!r->fatal && !mvctl_run_stop &&
-		       next - done < MVCTL_RUN_FILL_DEPTH &&
+		       next - done < WL_FILL_DEPTH &&
 		       mvctl_run_now_ns() < r->end) {
-			slot = next % MVCTL_RUN_FILL_SLOTS;
+			slot = next % WL_FILL_SLOTS;
 			pattern[slot] = (uint32_t)mvctl_rand(r);
-			for (i = 0; i < MVCTL_RUN_FILL_CMDS && !ret; i++)
-				ret = mvgpu_cmd_fill(r->batch, mvgpu_bo_va(bo[slot]),
-						     MVCTL_RUN_FILL_SIZE,
-						     pattern[slot] + i);
+			wl_fill_batch(cmds, mvgpu_bo_va(bo[slot]),
+				      pattern[slot]);
+			for (i = 0; i < WL_FILL_CMDS && !ret; i++)
+				ret = mvgpu_cmd_raw(r->batch, &cmds[i]);
 			if (!ret)
 				ret = mvgpu_submit(r->g, r->batch, &fence[slot]);
 			mvgpu_batch_reset(r->batch);
@@ -448,7 +435,7 @@ static void mvctl_run_fill(struct mvctl_run *r)
 			break;
 
 		/* the oldest batch */
-		slot = done % MVCTL_RUN_FILL_SLOTS;
+		slot = done % WL_FILL_SLOTS;
 		ret = mvgpu_fence_wait(r->g, fence[slot], MVCTL_RUN_FENCE_MS);
 		if (ret == -ETIMEDOUT) {
 			mvctl_warn("run: fill did not complete within %d s: the vGPU is stuck (see 'mvgpuctl stats' and dmesg)",
@@ -463,28 +450,23 @@ static void mvctl_run_fill(struct mvctl_run *r)
 			continue;
 		}
 		{
-			const volatile uint32_t *p = mvgpu_bo_map(bo[slot]);
-			uint32_t want = pattern[slot] + MVCTL_RUN_FILL_CMDS - 1;
-			uint32_t j, words = MVCTL_RUN_FILL_SIZE / 4, bad = 0;
-			uint32_t page = MVGPU_GPU_PAGE_SIZE / 4;
+			uint32_t want = wl_fill_result(pattern[slot]);
+			unsigned int bad = wl_fill_check(mvgpu_bo_map(bo[slot]),
+							 want);
 
-			for (j = 0; j < words; j += 1021)
-				bad += p[j] != want;
-			for (j = 0; j < words; j += page)
-				bad += (p[j] != want) + (p[j + page - 1] != want);
 			if (bad) {
 				r->mismatches++;
 				mvctl_warn("run: fill of %u MiB with 0x%08x: %u of the sampled words are wrong",
-					   MVCTL_RUN_FILL_SIZE >> 20, want, bad);
+					   WL_FILL_SIZE >> 20, want, bad);
 			}
 		}
 		r->ops++;
-		r->bytes += (uint64_t)MVCTL_RUN_FILL_CMDS * MVCTL_RUN_FILL_SIZE;
+		r->bytes += (uint64_t)WL_FILL_CMDS * WL_FILL_SIZE;
 		done++;
 		mvctl_run_progress(r, mvctl_run_now_ns());
 	}
 out:
-	for (i = 0; i < MVCTL_RUN_FILL_SLOTS; i++)
+	for (i = 0; i < WL_FILL_SLOTS; i++)
 		if (bo[i])
 			mvgpu_bo_free(r->g, bo[i]);
 }
@@ -528,71 +510,28 @@ static void mvctl_run_recover_check(struct mvctl_run *r)
 }
 
 /*
- * faulty: one command the vGPU must refuse, by kind; fills in *cmd and
- * returns the fault it must raise.  The addresses follow libmvgpu's
- * layout (docs/api.md): nothing at VA 0, the ring read-only just below
- * the page table, and no host memory at IOVA 2^47: in a VM, where bus
- * addresses are guest-physical, address 0 is the guest's RAM, but no VM
- * has memory at 128 TiB.
+ * faulty: the commands of workload.h's "bad" kind, in libmvgpu's layout
+ * (docs/api.md): nothing at VA 0, the ring read-only just below the page
+ * table, and no host memory at IOVA 2^47 (in a VM, where bus addresses
+ * are guest-physical, address 0 is the guest's RAM; no VM has 128 TiB).
  */
 static uint32_t mvctl_run_bad_cmd(struct mvctl_run *r, unsigned int kind,
 				  struct mvgpu_cmd *cmd, const char **what)
 {
 	uint64_t pt_bytes = r->vram_size / MVGPU_GPU_PAGE_SIZE * 8;
-	uint64_t ring;
+	struct wl_bad_env env = {
+		.vram_size = r->vram_size,
+		.paging = true,
+		.buf_a = mvgpu_bo_va(r->a),
+		.buf_b = mvgpu_bo_va(r->b),
+		.buf_c = mvgpu_bo_va(r->c),
+		.bad_iova = 1ull << 47,	/* unmapped on the host and in any VM */
+	};
 
 	pt_bytes = (pt_bytes + MVGPU_GPU_PAGE_SIZE - 1) &
 		   ~(uint64_t)(MVGPU_GPU_PAGE_SIZE - 1);
-	ring = r->vram_size - pt_bytes - LIBMVGPU_RING_BYTES;
-	memset(cmd, 0, sizeof(*cmd));
-	switch (kind % 7) {
-	case 0:
-		*what = "a fill past the end of its VRAM";
-		cmd->opcode = MVGPU_OP_FILL;
-		cmd->dst = r->vram_size;
-		cmd->size = 4096;
-		return MVGPU_FAULT_OUT_OF_RANGE;
-	case 1:
-		*what = "a fill at address 0 (nothing mapped there)";
-		cmd->opcode = MVGPU_OP_FILL;
-		cmd->size = 4096;
-		return MVGPU_FAULT_UNMAPPED;
-	case 2:
-		*what = "a fill over its own command ring (read-only)";
-		cmd->opcode = MVGPU_OP_FILL;
-		cmd->dst = ring;
-		cmd->size = 4096;
-		return MVGPU_FAULT_READ_ONLY;
-	case 3:
-		*what = "a garbage opcode";
-		cmd->opcode = MVGPU_OP_COUNT +
-			      (uint32_t)(mvctl_rand(r) % (UINT32_MAX - MVGPU_OP_COUNT));
-		return MVGPU_FAULT_BAD_OPCODE;
-	case 4:
-		*what = "a copy of 2^64-1 bytes";
-		cmd->opcode = MVGPU_OP_COPY;
-		cmd->dst = mvgpu_bo_va(r->b);
-		cmd->src = mvgpu_bo_va(r->a);
-		cmd->size = UINT64_MAX;
-		return MVGPU_FAULT_BAD_COMMAND;
-	case 5:
-		*what = "a GEMM of 2^20 x 1 x 1";
-		cmd->opcode = MVGPU_OP_GEMM_I32;
-		cmd->dst = mvgpu_bo_va(r->c);
-		cmd->src = mvgpu_bo_va(r->a);
-		cmd->aux = mvgpu_bo_va(r->b);
-		cmd->m = 1u << 20;
-		cmd->n = 1;
-		cmd->k = 1;
-		return MVGPU_FAULT_BAD_COMMAND;
-	default:
-		*what = "a DMA from IOVA 2^47 (never mapped)";
-		cmd->opcode = MVGPU_OP_DMA_FROM_HOST;
-		cmd->dst = mvgpu_bo_va(r->a);
-		cmd->src = 1ull << 47;
-		cmd->size = 4096;
-		return MVGPU_FAULT_DMA;
-	}
+	env.ring_va = r->vram_size - pt_bytes - LIBMVGPU_RING_BYTES;
+	return wl_bad_cmd(kind, &env, (uint32_t)mvctl_rand(r), cmd, what);
 }
 
 /*
@@ -608,7 +547,8 @@ static void mvctl_run_faulty(struct mvctl_run *r)
 	uint32_t want;
 	int ret;
 
-	want = mvctl_run_bad_cmd(r, (unsigned int)(r->ops % 7), &cmd, &what);
+	want = mvctl_run_bad_cmd(r, (unsigned int)(r->ops % WL_BAD_KINDS),
+				 &cmd, &what);
 	r->ops++;
 	ret = mvgpu_cmd_raw(r->batch, &cmd);
 	if (!ret)
@@ -709,19 +649,19 @@ static int mvctl_run_open_error(int err, const struct mvctl_vgpu *v)
 	case -EPERM:
 		return mvctl_fail(MVCTL_EXIT_PERM,
 				  "run: permission denied opening vGPU %s (%s): run mvgpuctl as root, or give this user the vGPU's /dev/vfio group",
-				  v->uuid, mvgpu_last_error());
+				  v->i.uuid, mvgpu_last_error());
 	case -EBUSY:
 		return mvctl_fail(MVCTL_EXIT_BUSY,
 				  "run: vGPU %s is in use by %s (pid %d): stop that client first (%s)",
-				  v->uuid, v->owner_comm[0] ? v->owner_comm : "another client",
-				  v->owner_pid, mvgpu_last_error());
+				  v->i.uuid, v->i.owner_comm[0] ? v->i.owner_comm : "another client",
+				  v->i.owner_pid, mvgpu_last_error());
 	case -ENOENT:
 		return mvctl_fail(MVCTL_EXIT_NOTFOUND,
 				  "run: vGPU %s is gone (%s): see 'mvgpuctl list'",
-				  v->uuid, mvgpu_last_error());
+				  v->i.uuid, mvgpu_last_error());
 	default:
 		return mvctl_fail(MVCTL_EXIT_FAIL, "run: cannot open vGPU %s: %s",
-				  v->uuid, mvgpu_last_error());
+				  v->i.uuid, mvgpu_last_error());
 	}
 }
 
@@ -761,9 +701,9 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 	if (mvctl_opts.json) {
 		mvctl_json_init(&j, stdout, true);
 		mvctl_json_obj_begin(&j, NULL);
-		mvctl_json_str(&j, "uuid", v->uuid);
-		mvctl_json_str(&j, "type", v->type);
-		mvctl_json_str(&j, "gpu", v->gpu);
+		mvctl_json_str(&j, "uuid", v->i.uuid);
+		mvctl_json_str(&j, "type", v->i.type);
+		mvctl_json_str(&j, "gpu", v->i.gpu);
 		mvctl_json_str(&j, "workload", workload);
 		mvctl_json_double(&j, "seconds", secs, 3);
 		mvctl_json_u64(&j, "operations", r->ops);
@@ -791,8 +731,8 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 		mvctl_json_end(&j);
 		return;
 	}
-	printf("run: %s on %s (%s on %s), %.2f s%s\n", workload, v->uuid,
-	       v->type, v->gpu, secs, interrupted ? " (interrupted)" : "");
+	printf("run: %s on %s (%s on %s), %.2f s%s\n", workload, v->i.uuid,
+	       v->i.type, v->i.gpu, secs, interrupted ? " (interrupted)" : "");
 	if (faulty)
 		printf("  operations   %llu (%.1f/s: bad commands, each followed by a reset and a check)\n",
 		       (unsigned long long)r->ops, r->ops / secs);
@@ -802,7 +742,7 @@ static void mvctl_run_summary(const struct mvctl_run *r,
 	else if (wl == MVCTL_WL_FILL)
 		printf("  operations   %llu (%.1f/s: batches of %u fills of %u MiB)\n",
 		       (unsigned long long)r->ops, r->ops / secs,
-		       MVCTL_RUN_FILL_CMDS, MVCTL_RUN_FILL_SIZE >> 20);
+		       WL_FILL_CMDS, WL_FILL_SIZE >> 20);
 	else
 		printf("  operations   %llu (%.1f/s: %llu gemm, %llu copy)\n",
 		       (unsigned long long)r->ops, r->ops / secs,
@@ -883,7 +823,7 @@ int mvctl_cmd_run(int argc, char **argv)
 	struct sigaction sa;
 	uint64_t ms, now;
 	unsigned int wl;
-	bool interrupted;
+	bool interrupted, vanished;
 	int ret, first;
 
 	ret = mvctl_getopt("run", argc, argv, "", opts, mvctl_run_opt, &a,
@@ -915,8 +855,8 @@ int mvctl_cmd_run(int argc, char **argv)
 	if (mvctl_guest_device(argv[first])) {
 		/* inside a VM: the guest driver's vGPU, no host sysfs */
 		memset(&gv, 0, sizeof(gv));
-		snprintf(gv.uuid, sizeof(gv.uuid), "%s", argv[first]);
-		snprintf(gv.gpu, sizeof(gv.gpu), "guest");
+		snprintf(gv.i.uuid, sizeof(gv.i.uuid), "%s", argv[first]);
+		snprintf(gv.i.gpu, sizeof(gv.i.gpu), "guest");
 		v = &gv;
 	} else {
 		ret = mvctl_sys_load(&sys, 0);
@@ -929,7 +869,7 @@ int mvctl_cmd_run(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.rng = mvctl_run_now_ns() | 1;
-	ret = mvgpu_open(v->uuid, &r.g);
+	ret = mvgpu_open(v->i.uuid, &r.g);
 	if (ret) {
 		ret = mvctl_run_open_error(ret, v);
 		goto out;
@@ -951,7 +891,7 @@ int mvctl_cmd_run(int argc, char **argv)
 		struct mvgpu_info info;
 
 		if (!mvgpu_get_info(r.g, &info))
-			snprintf(gv.type, sizeof(gv.type), "%s", info.type);
+			snprintf(gv.i.type, sizeof(gv.i.type), "%s", info.type);
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -992,10 +932,16 @@ int mvctl_cmd_run(int argc, char **argv)
 	if (r.progress)
 		fputs("\r\033[K", stderr);
 	s1 = s0;
-	if (mvgpu_get_stats(r.g, &s1))
+	vanished = mvgpu_get_stats(r.g, &s1) != 0;
+	if (vanished) {
 		s1 = s0;
+		mvctl_warn("run: vGPU %s was removed during the run: its counters went with it, so commands and engine time below are not its own (its final meter: 'mvgpuctl usage')",
+			   v->i.uuid);
+	}
 	mvctl_run_summary(&r, v, wl, now - r.start, &s0, &s1, interrupted);
-	if (r.fatal)
+	if (vanished)
+		ret = MVCTL_EXIT_NOTFOUND;
+	else if (r.fatal)
 		ret = MVCTL_EXIT_FAIL;
 	else if (r.mismatches || (r.faults && wl != MVCTL_WL_FAULTY))
 		ret = MVCTL_EXIT_VERIFY;

@@ -24,29 +24,46 @@
 
 static void mvctl_print_stats(const struct mvctl_vgpu *v)
 {
-	char buf[64], owner[96];
+	char buf[64], owner[160];
 	int i;
 
-	if (v->owner_pid > 0)
-		snprintf(owner, sizeof(owner), ", %s by %s (pid %d)", v->state,
-			 v->owner_comm, v->owner_pid);
+	if (v->i.owner_pid > 0 && v->i.owner_vm[0])
+		snprintf(owner, sizeof(owner), ", %s by %s (pid %d, VM %s)",
+			 v->i.state, v->i.owner_comm, v->i.owner_pid,
+			 v->i.owner_vm);
+	else if (v->i.owner_pid > 0)
+		snprintf(owner, sizeof(owner), ", %s by %s (pid %d)",
+			 v->i.state, v->i.owner_comm, v->i.owner_pid);
 	else
-		snprintf(owner, sizeof(owner), ", %s", v->state);
-	printf("vGPU %s (%s on %s%s)\n", v->uuid, v->type, v->gpu, owner);
-	for (i = 0; i < MVCTL_NUM_STATS; i++)
+		snprintf(owner, sizeof(owner), ", %s", v->i.state);
+	printf("vGPU %s (%s on %s%s)\n", v->i.uuid, v->i.type, v->i.gpu, owner);
+	for (i = 0; i < MVGPU_NUM_STATS; i++)
 		printf("  %-13s %s\n", mvctl_stats[i].label,
-		       mvctl_fmt_stat(buf, sizeof(buf), i, v->stats[i]));
+		       mvctl_fmt_stat(buf, sizeof(buf), &mvctl_stats[i],
+				      mvctl_stat(v, i)));
+	printf("  meter:\n");
+	for (i = 0; i < MVGPU_NUM_METERS; i++)
+		printf("  %-13s %s\n", mvctl_meters[i].label,
+		       mvctl_fmt_stat(buf, sizeof(buf), &mvctl_meters[i],
+				      mvctl_meter(v, i)));
 }
 
 int mvctl_cmd_stats(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "parent", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct mvctl_vgpu *one = NULL;
+	struct mvctl_gpu *only = NULL;
+	const char *parent = NULL;
 	struct mvctl_sys sys;
 	struct mvctl_json j;
-	unsigned int i;
+	unsigned int i, shown = 0;
 	int ret, first;
 
-	ret = mvctl_getopt("stats", argc, argv, "", NULL, NULL, NULL, &first);
+	ret = mvctl_getopt("stats", argc, argv, "p:", opts, mvctl_parent_opt,
+			   &parent, &first);
 	if (ret)
 		return ret < 0 ? MVCTL_EXIT_OK : ret;
 	if (first + 1 < argc)
@@ -55,32 +72,38 @@ int mvctl_cmd_stats(int argc, char **argv)
 	ret = mvctl_sys_load(&sys, MVCTL_LOAD_STATS);
 	if (ret)
 		return ret;
-	if (first < argc) {
+	if (first < argc)
 		ret = mvctl_lookup_vgpu(&sys, argv[first], &one);
-		if (ret)
-			goto out;
-	}
+	if (!ret && parent)
+		ret = mvctl_lookup_gpu(&sys, parent, &only);
+	if (ret)
+		goto out;
 
 	if (mvctl_opts.json) {
 		mvctl_json_init(&j, stdout, true);
 		mvctl_json_obj_begin(&j, NULL);
 		mvctl_json_arr_begin(&j, "vgpus");
-		for (i = 0; i < sys.nvgpus; i++)
-			if (!one || one == &sys.vgpus[i])
-				mvctl_json_vgpu(&j, &sys.vgpus[i]);
+	}
+	for (i = 0; i < sys.nvgpus; i++) {
+		const struct mvctl_vgpu *v = &sys.vgpus[i];
+
+		if ((one && one != v) || !v->have_stats ||
+		    (only && strcmp(v->i.gpu, only->i.name)))
+			continue;
+		if (mvctl_opts.json) {
+			mvctl_json_vgpu(&j, v);
+			continue;
+		}
+		if (shown++)
+			putchar('\n');
+		mvctl_print_stats(v);
+	}
+	if (mvctl_opts.json) {
 		mvctl_json_arr_end(&j);
 		mvctl_json_obj_end(&j);
 		mvctl_json_end(&j);
-	} else if (one) {
-		mvctl_print_stats(one);
-	} else if (!sys.nvgpus) {
+	} else if (!shown) {
 		printf("No vGPUs. Create one with 'mvgpuctl create --type mvgpu-4'.\n");
-	} else {
-		for (i = 0; i < sys.nvgpus; i++) {
-			if (i)
-				putchar('\n');
-			mvctl_print_stats(&sys.vgpus[i]);
-		}
 	}
 	ret = MVCTL_EXIT_OK;
 out:
@@ -109,63 +132,59 @@ static int mvctl_sample(struct mvctl_sample *s)
 	return mvctl_sys_load(&s->sys, MVCTL_LOAD_STATS);
 }
 
-/* cur - prev of a counter; a counter that went back started over */
-static uint64_t mvctl_delta(uint64_t cur, uint64_t prev)
-{
-	return cur >= prev ? cur - prev : cur;
-}
-
 struct mvctl_vgpu_rates {
-	uint64_t busy_ns, wait_ns, commands, bytes;
-	double share_pct, busy_pct, wait_pct, cmd_rate, byte_rate;
+	struct mvgpu_rates r;
+	double share_pct;	/* of the engine time used on its GPU */
 };
+
+/* The vGPU's sample before: the previous one, or zeros at cur's start */
+static void mvctl_before(const struct mvctl_sample *prev,
+			 const struct mvctl_vgpu *v,
+			 struct mvgpu_vgpu_stats *before)
+{
+	const struct mvctl_vgpu *pv;
+
+	pv = mvctl_find_vgpu((struct mvctl_sys *)&prev->sys, v->i.uuid);
+	if (pv && pv->have_stats) {
+		*before = pv->s;
+		return;
+	}
+	memset(before, 0, sizeof(*before));
+	before->size = sizeof(*before);
+	before->timestamp_ns = prev->t_ns;
+}
 
 static void mvctl_vgpu_rates(const struct mvctl_sample *prev,
 			     const struct mvctl_sample *cur,
 			     const struct mvctl_vgpu *v,
 			     struct mvctl_vgpu_rates *r)
 {
-	const struct mvctl_vgpu *pv;
+	struct mvgpu_vgpu_stats before;
 	const struct mvctl_gpu *g;
-	double dt = (double)(cur->t_ns - prev->t_ns);
+	struct mvgpu_rates o;
 	uint64_t gpu_busy = 0;
 	unsigned int i;
-	static const uint64_t zero[MVCTL_NUM_STATS];
-	const uint64_t *p;
 
-	pv = mvctl_find_vgpu((struct mvctl_sys *)&prev->sys, v->uuid);
-	p = pv ? pv->stats : zero;
 	memset(r, 0, sizeof(*r));
-	r->busy_ns = mvctl_delta(v->stats[MVCTL_STAT_BUSY_NS],
-				 p[MVCTL_STAT_BUSY_NS]);
-	r->wait_ns = mvctl_delta(v->stats[MVCTL_STAT_WAIT_NS],
-				 p[MVCTL_STAT_WAIT_NS]);
-	r->commands = mvctl_delta(v->stats[MVCTL_STAT_COMMANDS],
-				  p[MVCTL_STAT_COMMANDS]);
-	r->bytes = mvctl_delta(v->stats[MVCTL_STAT_BYTES],
-			       p[MVCTL_STAT_BYTES]);
+	r->r.size = sizeof(r->r);
+	g = mvctl_find_gpu((struct mvctl_sys *)&cur->sys, v->i.gpu);
+	mvctl_before(prev, v, &before);
+	if (v->have_stats)
+		mvgpu_admin_rates(&before, &v->s, g ? g->i.engines : 0, &r->r);
 
 	/* the engine time every vGPU of this GPU used in the interval */
 	for (i = 0; i < cur->sys.nvgpus; i++) {
-		const struct mvctl_vgpu *o = &cur->sys.vgpus[i];
-		const struct mvctl_vgpu *po;
+		const struct mvctl_vgpu *w = &cur->sys.vgpus[i];
 
-		if (strcmp(o->gpu, v->gpu))
+		if (strcmp(w->i.gpu, v->i.gpu) || !w->have_stats)
 			continue;
-		po = mvctl_find_vgpu((struct mvctl_sys *)&prev->sys, o->uuid);
-		gpu_busy += mvctl_delta(o->stats[MVCTL_STAT_BUSY_NS],
-					po ? po->stats[MVCTL_STAT_BUSY_NS] : 0);
+		mvctl_before(prev, w, &before);
+		o.size = sizeof(o);
+		if (!mvgpu_admin_rates(&before, &w->s, 0, &o))
+			gpu_busy += o.busy_ns;
 	}
-	g = mvctl_find_gpu((struct mvctl_sys *)&cur->sys, v->gpu);
 	if (gpu_busy)
-		r->share_pct = 100.0 * r->busy_ns / gpu_busy;
-	if (dt > 0) {
-		if (g && g->engines)
-			r->busy_pct = 100.0 * r->busy_ns / (dt * g->engines);
-		r->wait_pct = 100.0 * r->wait_ns / dt;
-		r->cmd_rate = r->commands * 1e9 / dt;
-		r->byte_rate = r->bytes * 1e9 / dt;
-	}
+		r->share_pct = 100.0 * r->r.busy_ns / gpu_busy;
 }
 
 /* Per-engine utilisation in the interval, percent; returns the engines */
@@ -175,29 +194,25 @@ static unsigned int mvctl_gpu_util(const struct mvctl_sample *prev,
 				   double *avg)
 {
 	const struct mvctl_gpu *pg;
-	double dt = (double)(cur->t_ns - prev->t_ns), sum = 0;
-	unsigned int i;
+	double sum = 0;
+	int i, n;
 
-	pg = mvctl_find_gpu((struct mvctl_sys *)&prev->sys, g->name);
-	for (i = 0; i < g->nengines_read; i++) {
-		uint64_t d = mvctl_delta(g->engine_busy_ns[i],
-					 pg && i < pg->nengines_read ?
-					 pg->engine_busy_ns[i] : 0);
-
-		util[i] = dt > 0 ? 100.0 * d / dt : 0;
-		if (util[i] > 100)
-			util[i] = 100;
+	pg = mvctl_find_gpu((struct mvctl_sys *)&prev->sys, g->i.name);
+	n = mvgpu_admin_gpu_util(pg ? &pg->i : NULL, &g->i,
+				 cur->t_ns - prev->t_ns, util);
+	if (n < 0)
+		n = 0;
+	for (i = 0; i < n; i++)
 		sum += util[i];
-	}
-	*avg = g->nengines_read ? sum / g->nengines_read : 0;
-	return g->nengines_read;
+	*avg = n ? sum / n : 0;
+	return (unsigned int)n;
 }
 
 static void mvctl_top_json(FILE *f, unsigned int n,
 			   const struct mvctl_sample *prev,
 			   const struct mvctl_sample *cur)
 {
-	double util[MVCTL_MAX_ENGINES], avg;
+	double util[MVGPU_ADMIN_MAX_ENGINES], avg;
 	struct mvctl_vgpu_rates r;
 	struct mvctl_json j;
 	unsigned int i, e, ne;
@@ -212,10 +227,10 @@ static void mvctl_top_json(FILE *f, unsigned int n,
 
 		ne = mvctl_gpu_util(prev, cur, g, util, &avg);
 		mvctl_json_obj_begin(&j, NULL);
-		mvctl_json_str(&j, "name", g->name);
-		mvctl_json_str(&j, "scheduler", g->scheduler);
-		mvctl_json_u64(&j, "timeslice_us", g->timeslice_us);
-		mvctl_json_u64(&j, "engines", g->engines);
+		mvctl_json_str(&j, "name", g->i.name);
+		mvctl_json_str(&j, "scheduler", g->i.scheduler);
+		mvctl_json_u64(&j, "timeslice_us", g->i.timeslice_us);
+		mvctl_json_u64(&j, "engines", g->i.engines);
 		mvctl_json_double(&j, "utilization_pct", avg, 1);
 		mvctl_json_arr_begin(&j, "engine_utilization_pct");
 		for (e = 0; e < ne; e++)
@@ -230,18 +245,18 @@ static void mvctl_top_json(FILE *f, unsigned int n,
 
 		mvctl_vgpu_rates(prev, cur, v, &r);
 		mvctl_json_obj_begin(&j, NULL);
-		mvctl_json_str(&j, "uuid", v->uuid);
-		mvctl_json_str(&j, "gpu", v->gpu);
-		mvctl_json_str(&j, "type", v->type);
-		mvctl_json_str(&j, "state", v->state);
+		mvctl_json_str(&j, "uuid", v->i.uuid);
+		mvctl_json_str(&j, "gpu", v->i.gpu);
+		mvctl_json_str(&j, "type", v->i.type);
+		mvctl_json_str(&j, "state", v->i.state);
 		mvctl_json_double(&j, "share_pct", r.share_pct, 1);
-		mvctl_json_double(&j, "busy_pct", r.busy_pct, 1);
-		mvctl_json_u64(&j, "busy_ns", r.busy_ns);
-		mvctl_json_double(&j, "commands_per_s", r.cmd_rate, 1);
-		mvctl_json_double(&j, "bytes_per_s", r.byte_rate, 0);
-		mvctl_json_double(&j, "wait_pct", r.wait_pct, 1);
-		mvctl_json_u64(&j, "wait_ns", r.wait_ns);
-		mvctl_json_u64(&j, "faults", v->stats[MVCTL_STAT_FAULTS]);
+		mvctl_json_double(&j, "busy_pct", r.r.busy_pct, 1);
+		mvctl_json_u64(&j, "busy_ns", r.r.busy_ns);
+		mvctl_json_double(&j, "commands_per_s", r.r.commands_per_s, 1);
+		mvctl_json_double(&j, "bytes_per_s", r.r.bytes_per_s, 0);
+		mvctl_json_double(&j, "wait_pct", r.r.wait_pct, 1);
+		mvctl_json_u64(&j, "wait_ns", r.r.wait_ns);
+		mvctl_json_u64(&j, "faults", v->s.stats.faults);
 		mvctl_json_obj_end(&j);
 	}
 	mvctl_json_arr_end(&j);
@@ -252,7 +267,7 @@ static void mvctl_top_json(FILE *f, unsigned int n,
 static void mvctl_top_text(FILE *f, const struct mvctl_sample *prev,
 			   const struct mvctl_sample *cur)
 {
-	double util[MVCTL_MAX_ENGINES], avg;
+	double util[MVGPU_ADMIN_MAX_ENGINES], avg;
 	struct mvctl_vgpu_rates r;
 	struct mvctl_table *t;
 	unsigned int i, e, ne;
@@ -269,14 +284,14 @@ static void mvctl_top_text(FILE *f, const struct mvctl_sample *prev,
 		for (e = 0; e < ne && off < sizeof(per); e++)
 			off += snprintf(per + off, sizeof(per) - off, "%s%.0f%%",
 					e ? " " : "", util[e]);
-		mvctl_table_cell(t, "%s", g->name);
-		mvctl_table_cell(t, "%s", g->scheduler);
+		mvctl_table_cell(t, "%s", g->i.name);
+		mvctl_table_cell(t, "%s", g->i.scheduler);
 		mvctl_table_cell(t, "%s", mvctl_fmt_ns(slice, sizeof(slice),
-						       g->timeslice_us * 1000ULL));
-		mvctl_table_cell(t, "%u", g->engines);
+						       g->i.timeslice_us * 1000ULL));
+		mvctl_table_cell(t, "%u", g->i.engines);
 		mvctl_table_cell(t, "%.0f%%", avg);
 		mvctl_table_cell(t, "%s", per);
-		mvctl_table_cell(t, "%u", g->nvgpus);
+		mvctl_table_cell(t, "%u", g->i.nvgpus);
 	}
 	mvctl_table_print(t, f);
 	mvctl_table_free(t);
@@ -294,19 +309,19 @@ static void mvctl_top_text(FILE *f, const struct mvctl_sample *prev,
 		char cmds[32], bytes[32];
 
 		mvctl_vgpu_rates(prev, cur, v, &r);
-		mvctl_table_cell(t, "%s", v->uuid);
-		mvctl_table_cell(t, "%s", v->gpu);
-		mvctl_table_cell(t, "%s", v->type);
-		mvctl_table_cell(t, "%s", v->state);
+		mvctl_table_cell(t, "%s", v->i.uuid);
+		mvctl_table_cell(t, "%s", v->i.gpu);
+		mvctl_table_cell(t, "%s", v->i.type);
+		mvctl_table_cell(t, "%s", v->i.state);
 		mvctl_table_cell(t, "%.1f%%", r.share_pct);
-		mvctl_table_cell(t, "%.1f%%", r.busy_pct);
+		mvctl_table_cell(t, "%.1f%%", r.r.busy_pct);
 		mvctl_table_cell(t, "%s", mvctl_fmt_rate(cmds, sizeof(cmds),
-							 r.cmd_rate));
+							 r.r.commands_per_s));
 		mvctl_table_cell(t, "%s", mvctl_fmt_byte_rate(bytes, sizeof(bytes),
-							      r.byte_rate));
-		mvctl_table_cell(t, "%.1f%%", r.wait_pct);
+							      r.r.bytes_per_s));
+		mvctl_table_cell(t, "%.1f%%", r.r.wait_pct);
 		mvctl_table_cell(t, "%llu", (unsigned long long)
-				 v->stats[MVCTL_STAT_FAULTS]);
+				 v->s.stats.faults);
 	}
 	mvctl_table_print(t, f);
 	mvctl_table_free(t);
@@ -543,10 +558,181 @@ int mvctl_cmd_top(int argc, char **argv)
 	if (a.iterations && mvctl_parse_u64(a.iterations, 1, 1000000, &n))
 		return mvctl_usage_fail("top", "top: -n wants a number of snapshots, 1 or more, not '%s'",
 					a.iterations);
-	ret = mvctl_require_module();
-	if (ret)
-		return ret;
 	if (!a.iterations && !mvctl_opts.json && isatty(STDOUT_FILENO))
 		return mvctl_top_screen();
 	return mvctl_top_plain((unsigned int)n);
+}
+
+/* -------------------------------- usage ------------------------------- */
+
+#define MVCTL_USAGE_BATCH	64
+
+static void mvctl_usage_json(struct mvctl_json *j,
+			     const struct mvgpu_usage_record *r)
+{
+	mvctl_json_obj_begin(j, NULL);
+	mvctl_json_str(j, "gpu", r->gpu);
+	mvctl_json_u64(j, "seq", r->seq);
+	mvctl_json_str(j, "uuid", r->uuid);
+	mvctl_json_str(j, "type", r->type);
+	mvctl_json_obj_begin(j, "meter");
+	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_ENGINE_NS], r->engine_ns);
+	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_DMA_NS], r->dma_ns);
+	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_DMA_BYTES], r->dma_bytes);
+	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_COMMANDS], r->commands);
+	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_FAULTS], r->faults);
+	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_VRAM_BYTE_S],
+		       r->vram_byte_s);
+	mvctl_json_obj_end(j);
+	mvctl_json_obj_end(j);
+}
+
+#define MVCTL_USAGE_FMT "%-8s %5s  %-36s  %-8s %10s %10s %10s %9s %6s  %s\n"
+
+/* One line per record, printed at once: it is acknowledged right after */
+static void mvctl_usage_row(const struct mvgpu_usage_record *r,
+			    unsigned int count)
+{
+	char seq[24], eng[32], dma[32], bytes[32], cmds[24], faults[24];
+	char held[24];
+
+	if (!count)
+		printf(MVCTL_USAGE_FMT, "GPU", "SEQ", "UUID", "TYPE", "ENGINE",
+		       "DMA", "DMA BYTES", "COMMANDS", "FAULTS", "VRAM BYTE-S");
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)r->seq);
+	snprintf(cmds, sizeof(cmds), "%llu", (unsigned long long)r->commands);
+	snprintf(faults, sizeof(faults), "%llu", (unsigned long long)r->faults);
+	snprintf(held, sizeof(held), "%llu", (unsigned long long)r->vram_byte_s);
+	printf(MVCTL_USAGE_FMT, r->gpu, seq, r->uuid, r->type,
+	       mvctl_fmt_ns(eng, sizeof(eng), r->engine_ns),
+	       mvctl_fmt_ns(dma, sizeof(dma), r->dma_ns),
+	       mvctl_fmt_bytes(bytes, sizeof(bytes), r->dma_bytes), cmds,
+	       faults, held);
+}
+
+struct mvctl_usage_args {
+	const char *parent;
+	bool no_ack;
+};
+
+static int mvctl_usage_opt(int opt, const char *arg, void *ctx)
+{
+	struct mvctl_usage_args *a = ctx;
+
+	if (opt == 'p') {
+		a->parent = arg;
+		return MVCTL_EXIT_OK;
+	}
+	if (opt == 'N') {
+		a->no_ack = true;
+		return MVCTL_EXIT_OK;
+	}
+	return MVCTL_EXIT_USAGE;
+}
+
+/*
+ * Print every record of one GPU and acknowledge each page once it is out:
+ * a record is acknowledged only after it has been written to stdout.
+ */
+static int mvctl_usage_gpu(struct mvctl_sys *sys, const char *gpu,
+			   bool no_ack, struct mvctl_json *j,
+			   unsigned int *count, uint64_t *dropped)
+{
+	struct mvgpu_usage_record recs[MVCTL_USAGE_BATCH];
+	int n, i, ret;
+
+	for (;;) {
+		for (i = 0; i < MVCTL_USAGE_BATCH; i++)
+			recs[i].size = sizeof(recs[i]);
+		n = mvgpu_admin_usage(sys->a, gpu, recs, MVCTL_USAGE_BATCH,
+				      dropped);
+		if (n < 0)
+			return mvctl_fail(MVCTL_EXIT_FAIL, "usage: %s",
+					  mvgpu_last_error());
+		if (!n)
+			return MVCTL_EXIT_OK;
+		for (i = 0; i < n; i++) {
+			if (j)
+				mvctl_usage_json(j, &recs[i]);
+			else
+				mvctl_usage_row(&recs[i], *count + i);
+		}
+		*count += n;
+		if (no_ack)
+			return MVCTL_EXIT_OK;
+		if (fflush(stdout))
+			return mvctl_fail(MVCTL_EXIT_FAIL, "usage: cannot write the records: %s; none acknowledged",
+					  strerror(errno));
+		ret = mvgpu_admin_usage_ack(sys->a, gpu, recs[n - 1].seq);
+		if (ret)
+			return mvctl_lib_error(ret, "usage");
+	}
+}
+
+int mvctl_cmd_usage(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "parent", required_argument, NULL, 'p' },
+		{ "no-ack", no_argument, NULL, 'N' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mvctl_usage_args a = { NULL, false };
+	struct mvctl_gpu *only = NULL;
+	struct mvctl_sys sys;
+	struct mvctl_json j;
+	uint64_t dropped[64];
+	unsigned int i, count = 0;
+	int ret, first;
+
+	ret = mvctl_getopt("usage", argc, argv, "p:", opts, mvctl_usage_opt,
+			   &a, &first);
+	if (ret)
+		return ret < 0 ? MVCTL_EXIT_OK : ret;
+	if (first < argc)
+		return mvctl_usage_fail("usage", "usage: unexpected argument '%s'",
+					argv[first]);
+	ret = mvctl_sys_load(&sys, 0);
+	if (ret)
+		return ret;
+	if (a.parent) {
+		ret = mvctl_lookup_gpu(&sys, a.parent, &only);
+		if (ret)
+			goto out;
+	}
+	if (mvctl_opts.json) {
+		mvctl_json_init(&j, stdout, true);
+		mvctl_json_obj_begin(&j, NULL);
+		mvctl_json_arr_begin(&j, "records");
+	}
+	memset(dropped, 0, sizeof(dropped));
+	for (i = 0; i < sys.ngpus && !ret; i++) {
+		if (only && only != &sys.gpus[i])
+			continue;
+		ret = mvctl_usage_gpu(&sys, sys.gpus[i].i.name, a.no_ack,
+				      mvctl_opts.json ? &j : NULL, &count,
+				      &dropped[i < 64 ? i : 63]);
+	}
+	if (mvctl_opts.json) {
+		mvctl_json_arr_end(&j);
+		mvctl_json_obj_begin(&j, "dropped");
+		for (i = 0; i < sys.ngpus && i < 64; i++)
+			if (!only || only == &sys.gpus[i])
+				mvctl_json_u64(&j, sys.gpus[i].i.name,
+					       dropped[i]);
+		mvctl_json_obj_end(&j);
+		mvctl_json_bool(&j, "acknowledged", !a.no_ack && !ret);
+		mvctl_json_obj_end(&j);
+		mvctl_json_end(&j);
+	} else {
+		if (!count)
+			printf("No usage records: no vGPU was removed since the last 'mvgpuctl usage'.\n");
+		for (i = 0; i < sys.ngpus && i < 64; i++)
+			if (dropped[i])
+				printf("%s: %llu records were dropped before anybody read them\n",
+				       sys.gpus[i].i.name,
+				       (unsigned long long)dropped[i]);
+	}
+out:
+	mvctl_sys_free(&sys);
+	return ret;
 }

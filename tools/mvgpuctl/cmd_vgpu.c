@@ -2,18 +2,14 @@
 /*
  * create and remove: a vGPU's life through the mdev sysfs interface.
  *
- * create writes a UUID to mdev_supported_types/TYPE/create of the chosen
- * GPU; remove writes 1 to the vGPU's remove attribute, which blocks while
- * a client has the vGPU open (the kernel asks the client to let go and
- * waits, see docs/device.md "Removal while open").
+ * libmvgpu places and creates (mvgpu_admin_create) and removes
+ * (mvgpu_admin_remove, which blocks while a client has the vGPU open: the
+ * kernel asks the client to let go and waits, see docs/device.md
+ * "Removal while open"); this file turns its errors into exit codes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "mvgpuctl.h"
 
@@ -50,8 +46,8 @@ static void mvctl_type_names(struct mvctl_sys *sys, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; i < sys->ngpus; i++) {
-		for (k = 0; k < sys->gpus[i].ntypes; k++) {
-			const struct mvctl_type *t = &sys->gpus[i].types[k];
+		for (k = 0; k < sys->gpus[i].i.ntypes; k++) {
+			const struct mvgpu_type_info *t = &sys->gpus[i].types[k];
 
 			if (t->divisor < 32 && (seen & (1u << t->divisor)))
 				continue;
@@ -64,66 +60,48 @@ static void mvctl_type_names(struct mvctl_sys *sys, char *buf, size_t len)
 	}
 }
 
-static int mvctl_no_capacity(const struct mvctl_gpu *g,
-			     const struct mvctl_type *t, bool chosen)
+/* The exit code and message of a create the library refused */
+static int mvctl_create_error(struct mvctl_sys *sys, int err,
+			      const struct mvgpu_create *req, const char *type)
 {
 	static const char what_to_do[] =
 		"remove a vGPU ('mvgpuctl list', 'mvgpuctl remove UUID') or pick a smaller type ('mvgpuctl types')";
-	char need[32], have[32];
+	static const char other_uuid[] =
+		"give another --uuid, or none to get a random one";
+	char need[32], have[32], names[128];
 
-	mvctl_fmt_bytes(need, sizeof(need), t->vram_size);
-	mvctl_fmt_bytes(have, sizeof(have), g->vram_free);
-	if (chosen)
-		return mvctl_fail(MVCTL_EXIT_NOSPACE,
-				  "no capacity: %s cannot take another %s (it needs %s of VRAM, %s is free): %s",
-				  g->name, t->name, need, have, what_to_do);
-	return mvctl_fail(MVCTL_EXIT_NOSPACE,
-			  "no capacity: no GPU can take another %s (it needs %s of VRAM; the emptiest, %s, has %s free): %s",
-			  t->name, need, g->name, have, what_to_do);
-}
-
-/* Pick the GPU with the most free VRAM that can take the type */
-static int mvctl_pick_gpu(struct mvctl_sys *sys, unsigned int divisor,
-			  const char *type_arg, struct mvctl_gpu **gpu,
-			  struct mvctl_type **type)
-{
-	struct mvctl_gpu *best = NULL, *emptiest = NULL;
-	struct mvctl_type *best_t = NULL, *any_t = NULL;
-	char names[128];
-	unsigned int i;
-
-	for (i = 0; i < sys->ngpus; i++) {
-		struct mvctl_gpu *g = &sys->gpus[i];
-		struct mvctl_type *t = mvctl_find_type(g, divisor);
-
-		if (!t)
-			continue;
-		if (!emptiest || g->vram_free > emptiest->vram_free) {
-			emptiest = g;
-			any_t = t;
-		}
-		if (!t->available)
-			continue;
-		if (!best || g->vram_free > best->vram_free) {
-			best = g;
-			best_t = t;
-		}
-	}
-	if (best) {
-		*gpu = best;
-		*type = best_t;
-		return MVCTL_EXIT_OK;
-	}
-	if (!emptiest) {
-		mvctl_type_names(sys, names, sizeof(names));
-		if (!sys->ngpus)
+	mvctl_type_names(sys, names, sizeof(names));
+	switch (err) {
+	case -ENOSPC:
+		if (!req->out_gpu[0])
 			return mvctl_fail(MVCTL_EXIT_NOSPACE,
 					  "no capacity: the mvgpu module has no GPU (check its num_gpus parameter)");
-		return mvctl_usage_fail("create",
-					"create: no GPU offers type '%s': the types are %s",
-					type_arg, names);
+		mvctl_fmt_bytes(need, sizeof(need), req->out_vram_size);
+		mvctl_fmt_bytes(have, sizeof(have), req->out_gpu_vram_free);
+		if (req->gpu)
+			return mvctl_fail(MVCTL_EXIT_NOSPACE,
+					  "no capacity: %s cannot take another %s (it needs %s of VRAM, %s is free): %s",
+					  req->out_gpu, req->out_type, need, have,
+					  what_to_do);
+		return mvctl_fail(MVCTL_EXIT_NOSPACE,
+				  "no capacity: no GPU can take another %s (it needs %s of VRAM; the emptiest, %s, has %s free): %s",
+				  req->out_type, need, req->out_gpu, have,
+				  what_to_do);
+	case -EOPNOTSUPP:
+		if (req->gpu)
+			return mvctl_usage_fail("create", "create: %s offers no type '%s': its types are %s",
+						req->out_gpu[0] ? req->out_gpu : req->gpu,
+						type, names);
+		return mvctl_usage_fail("create", "create: no GPU offers type '%s': the types are %s",
+					type, names);
+	case -EEXIST:
+		return mvctl_usage_fail("create", "create: %s: %s",
+					mvgpu_last_error(), other_uuid);
+	case -ENOENT:
+		return mvctl_fail(MVCTL_EXIT_NOTFOUND, "%s: see 'mvgpuctl list'",
+				  mvgpu_last_error());
 	}
-	return mvctl_no_capacity(emptiest, any_t, false);
+	return mvctl_lib_error(err, "create");
 }
 
 int mvctl_cmd_create(int argc, char **argv)
@@ -135,13 +113,11 @@ int mvctl_cmd_create(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mvctl_create_args a = { NULL, NULL, NULL };
-	char uuid[MVCTL_UUID_LEN], path[PATH_MAX], names[128];
-	struct mvctl_gpu *gpu = NULL;
-	struct mvctl_type *type = NULL;
+	struct mvgpu_create req;
+	char uuid[MVCTL_UUID_LEN];
 	unsigned int divisor;
 	struct mvctl_sys sys;
 	struct mvctl_json j;
-	struct stat st;
 	int ret, first;
 
 	ret = mvctl_getopt("create", argc, argv, "t:p:u:", opts,
@@ -154,83 +130,38 @@ int mvctl_cmd_create(int argc, char **argv)
 	if (!a.type)
 		return mvctl_usage_fail("create",
 					"create: say which type with --type (mvgpu-1, mvgpu-2, mvgpu-4 or mvgpu-8)");
-	if (mvctl_parse_type(a.type, &divisor))
+	if (mvgpu_type_parse(a.type, &divisor))
 		return mvctl_usage_fail("create",
 					"create: '%s' is not a type: write it as mvgpu-4, 4 or 1/4",
 					a.type);
-	if (a.uuid) {
-		if (mvctl_parse_uuid(a.uuid, uuid))
-			return mvctl_usage_fail("create",
-						"create: '%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx); leave --uuid out to get a random one",
-						a.uuid);
-	} else if (mvctl_new_uuid(uuid)) {
-		return mvctl_fail(MVCTL_EXIT_FAIL, "cannot make a random UUID: %s",
-				  strerror(errno));
-	}
+	if (a.uuid && mvgpu_uuid_parse(a.uuid, uuid))
+		return mvctl_usage_fail("create",
+					"create: '%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx); leave --uuid out to get a random one",
+					a.uuid);
 
 	ret = mvctl_sys_load(&sys, 0);
 	if (ret)
 		return ret;
-	if (a.parent) {
-		ret = mvctl_lookup_gpu(&sys, a.parent, &gpu);
-		if (ret)
-			goto out;
-		type = mvctl_find_type(gpu, divisor);
-		if (!type) {
-			mvctl_type_names(&sys, names, sizeof(names));
-			ret = mvctl_usage_fail("create",
-					       "create: %s offers no type '%s': its types are %s",
-					       gpu->name, a.type, names);
-			goto out;
-		}
-		if (!type->available) {
-			ret = mvctl_no_capacity(gpu, type, true);
-			goto out;
-		}
-	} else {
-		ret = mvctl_pick_gpu(&sys, divisor, a.type, &gpu, &type);
-		if (ret)
-			goto out;
-	}
-	if (stat(mvctl_path(path, "/bus/mdev/devices/%s", uuid), &st) == 0) {
-		ret = mvctl_usage_fail("create",
-				       "create: a device with UUID %s exists already: give another --uuid, or none to get a random one",
-				       uuid);
-		goto out;
-	}
-
-	mvctl_path(path, "/class/mdev_bus/%s/mdev_supported_types/%s/create",
-		   gpu->name, type->name);
-	ret = mvctl_write_attr(path, uuid);
-	if (ret == -ENOSPC) {
-		/* someone took the room since we looked */
-		if (mvctl_read_u64_attr(mvctl_path(path, "/class/mvgpu/%s/vram_free",
-						   gpu->name), &gpu->vram_free))
-			gpu->vram_free = 0;
-		ret = mvctl_no_capacity(gpu, type, true);
-		goto out;
-	}
-	if (ret == -EEXIST) {
-		ret = mvctl_usage_fail("create",
-				       "create: a device with UUID %s exists already: give another --uuid, or none to get a random one",
-				       uuid);
-		goto out;
-	}
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.type = a.type;
+	req.gpu = a.parent;
+	req.uuid = a.uuid;
+	ret = mvgpu_admin_create(sys.a, &req);
 	if (ret) {
-		ret = mvctl_write_error(ret, path, "create");
+		ret = mvctl_create_error(&sys, ret, &req, a.type);
 		goto out;
 	}
-
 	if (mvctl_opts.json) {
 		mvctl_json_init(&j, stdout, true);
 		mvctl_json_obj_begin(&j, NULL);
-		mvctl_json_str(&j, "uuid", uuid);
-		mvctl_json_str(&j, "type", type->name);
-		mvctl_json_str(&j, "gpu", gpu->name);
+		mvctl_json_str(&j, "uuid", req.out_uuid);
+		mvctl_json_str(&j, "type", req.out_type);
+		mvctl_json_str(&j, "gpu", req.out_gpu);
 		mvctl_json_obj_end(&j);
 		mvctl_json_end(&j);
 	} else {
-		printf("%s\n", uuid);
+		printf("%s\n", req.out_uuid);
 	}
 	ret = MVCTL_EXIT_OK;
 out:
@@ -255,13 +186,12 @@ int mvctl_cmd_remove(int argc, char **argv)
 		{ "no-wait", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char path[PATH_MAX];
 	struct mvctl_vgpu *v;
 	struct mvctl_sys sys;
 	bool no_wait = false, waits;
+	char uuid[MVCTL_UUID_LEN];
 	const char *how;
-	ssize_t n;
-	int ret, first, fd, err;
+	int ret, first;
 
 	ret = mvctl_getopt("remove", argc, argv, "", opts, mvctl_remove_opt,
 			   &no_wait, &first);
@@ -279,36 +209,33 @@ int mvctl_cmd_remove(int argc, char **argv)
 	if (ret)
 		goto out;
 
-	waits = strcmp(v->state, "closed") != 0;
-	how = strcmp(v->state, "faulted") ? v->state : "open (and faulted)";
+	mvctl_strlcpy(uuid, v->i.uuid, sizeof(uuid));
+	waits = strcmp(v->i.state, MVGPU_STATE_CLOSED) != 0;
+	how = strcmp(v->i.state, MVGPU_STATE_FAULTED) ? v->i.state :
+	      "open (and faulted)";
 	if (waits && no_wait) {
 		ret = mvctl_fail(MVCTL_EXIT_BUSY,
 				 "vGPU %s is %s by %s (pid %d); removing it would wait until that client closes it: stop the client (e.g. shut its VM down) and try again, or leave out --no-wait to wait",
-				 v->uuid, how, v->owner_comm, v->owner_pid);
-		goto out;
-	}
-
-	/* open first: a permission problem must not look like a wait */
-	mvctl_path(path, "/bus/mdev/devices/%s/remove", v->uuid);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0) {
-		ret = mvctl_write_error(-errno, path, "remove");
+				 uuid, how, v->i.owner_comm, v->i.owner_pid);
 		goto out;
 	}
 	if (waits)
 		mvctl_warn("vGPU %s is %s by %s (pid %d): the removal waits until that client closes it ...",
-			   v->uuid, how, v->owner_comm, v->owner_pid);
-	do {
-		n = write(fd, "1", 1);
-	} while (n < 0 && errno == EINTR);
-	err = n < 0 ? errno : 0;
-	close(fd);
-	if (err) {
-		ret = mvctl_write_error(-err, path, "remove");
+			   uuid, how, v->i.owner_comm, v->i.owner_pid);
+	ret = mvgpu_admin_remove(sys.a, uuid,
+				 no_wait ? MVGPU_REMOVE_NO_WAIT : 0);
+	if (ret == -EBUSY) {
+		ret = mvctl_fail(MVCTL_EXIT_BUSY, "%s: leave out --no-wait to wait",
+				 mvgpu_last_error());
+		goto out;
+	}
+	if (ret) {
+		ret = mvctl_lib_error(ret, "remove");
 		goto out;
 	}
 	if (waits)
-		mvctl_warn("vGPU %s removed", v->uuid);
+		mvctl_warn("vGPU %s removed", uuid);
+	mvctl_json_ok("remove", "uuid", uuid);
 	ret = MVCTL_EXIT_OK;
 out:
 	mvctl_sys_free(&sys);

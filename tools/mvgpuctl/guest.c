@@ -34,6 +34,18 @@ bool mvctl_guest_device(const char *s)
 	return true;
 }
 
+/* A path under sysfs: --sysfs-root when given, else /sys */
+static char *mvctl_path(char *buf, const char *rel)
+{
+	const char *root = mvctl_sysfs_root ? mvctl_sysfs_root : "/sys";
+	size_t n = strlen(root);
+
+	/* "/" as root must not give "//bus" */
+	snprintf(buf, PATH_MAX, "%.*s%s", (int)(n && root[n - 1] == '/' ?
+						n - 1 : n), root, rel);
+	return buf;
+}
+
 bool mvctl_guest_present(void)
 {
 	char path[PATH_MAX];

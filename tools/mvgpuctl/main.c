@@ -22,13 +22,15 @@ struct mvctl_cmd {
 };
 
 static const struct mvctl_cmd mvctl_cmds[] = {
-	{ "list", mvctl_cmd_list, "[--json]",
+	{ "list", mvctl_cmd_list, "[--parent GPU] [--json]",
 	  "physical GPUs, their vGPU types and every vGPU",
 	  "GPUs: backend, VRAM, free VRAM, engines, scheduler policy, time slice\n"
 	  "and engine utilisation (per engine, last second). Types: VRAM, engine\n"
 	  "share and how many more instances fit. vGPUs: UUID, type, GPU, state\n"
 	  "(closed, open or faulted) and owner (PID and command of the process\n"
-	  "that has it open), weight, priority and cap.\n" },
+	  "that has it open, and the VM's name when that is QEMU started with\n"
+	  "-name), weight, priority and cap.\n"
+	  "  --parent GPU   only this GPU, its types and its vGPUs\n" },
 	{ "types", mvctl_cmd_types, "[--parent GPU] [--json]",
 	  "vGPU types and available instances",
 	  "  --parent GPU   only this GPU (mvgpu0, or just 0)\n" },
@@ -64,11 +66,30 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	  "  fixed_share    exactly the type's share, even when the GPU is idle\n"
 	  "  --timeslice MS time slice in milliseconds, 0.1..100, e.g. 0.5\n"
 	  "                 (resolution 0.001; default 2)\n" },
-	{ "stats", mvctl_cmd_stats, "[UUID] [--json]",
+	{ "stats", mvctl_cmd_stats, "[UUID] [--parent GPU] [--json]",
 	  "a vGPU's counters (or every vGPU's) in human units",
 	  "busy and wait time, virtual runtime, slices, preemptions, longest\n"
-	  "wait, commands, bytes, faults, VRAM page faults, interrupts.\n"
-	  "--json gives the raw counters (ns, bytes, counts).\n" },
+	  "wait, commands, bytes, faults, VRAM page faults, interrupts; and the\n"
+	  "meter: engine time, DMA time and bytes, commands, faults and VRAM\n"
+	  "held (byte-seconds), totals for billing. Read from sysfs: works on a\n"
+	  "vGPU a VM or another program has open.\n"
+	  "--json gives the raw counters (ns, bytes, counts): \"stats\" and\n"
+	  "\"meter\" per vGPU.\n"
+	  "  --parent GPU   only the vGPUs of this GPU\n" },
+	{ "usage", mvctl_cmd_usage, "[--parent GPU] [--no-ack] [--json]",
+	  "final meters of removed vGPUs, then acknowledge them",
+	  "When a vGPU is removed its meter stays with its GPU until read here.\n"
+	  "Prints every record (GPU, sequence number, UUID, type, engine and DMA\n"
+	  "time, DMA bytes, commands, faults, VRAM byte-seconds) and then\n"
+	  "acknowledges it, so the next run shows only newer ones. A GPU keeps\n"
+	  "64 records; older ones are dropped and counted when nobody reads.\n"
+	  "  --parent GPU   only this GPU\n"
+	  "  --no-ack       print without acknowledging (shows the oldest page)\n" },
+	{ "snapshot", mvctl_cmd_snapshot, "DIR [--json]",
+	  "copy the sysfs files mvgpuctl reads into DIR",
+	  "DIR then serves as a --sysfs-root (or MVGPU_SYSFS_ROOT): the same\n"
+	  "GPUs, types and vGPUs, frozen, for a bug report or a test. Use this\n"
+	  "rather than cp -rL, which does not keep what a vGPU's type is.\n" },
 	{ "top", mvctl_cmd_top, "[-n N] [--json]",
 	  "live engine use per vGPU and per GPU, every second",
 	  "On a terminal: a screen refreshed every second until q or Ctrl-C.\n"
@@ -115,10 +136,11 @@ static const char mvctl_exit_help[] =
 	"  2  bad usage: unknown command or option, a malformed or out-of-range\n"
 	"     argument, an unknown type or policy, a UUID already in use\n"
 	"  3  the mvgpu module is not loaded (no /sys/class/mvgpu)\n"
-	"  4  no such vGPU (UUID) or GPU\n"
+	"  4  no such vGPU (UUID) or GPU; run: the vGPU was removed under it\n"
 	"  5  no capacity: no GPU (or not the one given) has room for the type\n"
-	"  6  permission denied: changing anything needs root\n"
-	"  7  the vGPU is open by a client (remove --no-wait)\n"
+	"  6  permission denied: changing anything (and opening a vGPU for\n"
+	"     run) needs root\n"
+	"  7  the vGPU is open by a client (remove --no-wait, run)\n"
 	"  8  run: a result did not match the CPU reference, or the vGPU faulted\n";
 
 static void mvctl_help(FILE *f)
@@ -135,8 +157,8 @@ static void mvctl_help(FILE *f)
 	fprintf(f,
 		"  help    [COMMAND]\n          this text, or a command's usage\n\n"
 		"Options:\n"
-		"  --json             machine-readable output (every command that prints\n"
-		"                     data: list, types, create, stats, top, run, policy)\n"
+		"  --json             machine-readable output, every command (those that\n"
+		"                     change something print {\"command\", \"ok\"})\n"
 		"  --sysfs-root DIR   use DIR instead of /sys (or set MVGPU_SYSFS_ROOT)\n"
 		"  -h, --help         this help; '%s COMMAND --help' for one command\n"
 		"  --version          the version\n\n"
@@ -240,11 +262,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct mvctl_cmd *cmd;
-	const char *env = getenv("MVGPU_SYSFS_ROOT");
 	int opt;
 
-	if (env && *env)
-		mvctl_sysfs_root = env;
+	/* without --sysfs-root the library reads MVGPU_SYSFS_ROOT or /sys */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -271,6 +291,15 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return mvctl_usage_fail(NULL, "no command given");
 	if (!strcmp(argv[optind], "help")) {
+		if (optind + 1 < argc && (!strcmp(argv[optind + 1], "--help") ||
+					  !strcmp(argv[optind + 1], "-h"))) {
+			printf("usage: %s help [COMMAND]\n\nThe commands and exit codes, or one command's usage.\n",
+			       mvctl_prog);
+			return MVCTL_EXIT_OK;
+		}
+		if (optind + 2 < argc)
+			return mvctl_usage_fail(NULL, "help: one command at a time ('%s' is one too many)",
+						argv[optind + 2]);
 		if (optind + 1 < argc) {
 			if (!mvctl_find_cmd(argv[optind + 1]))
 				return mvctl_usage_fail(NULL, "unknown command '%s'",

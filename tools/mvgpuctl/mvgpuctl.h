@@ -3,13 +3,14 @@
  * mvgpuctl: the operator CLI of mvgpu.
  *
  *   main.c         options, dispatch, help, exit codes
- *   sysfs.c        the sysfs model: GPUs, types, vGPUs, reading and writing
+ *   model.c        GPUs, types, vGPUs: a libmvgpu management snapshot
  *   parse.c        argument parsing: numbers, UUIDs, type names, errors
  *   output.c       tables, JSON, human units
  *   cmd_list.c     list, types
  *   cmd_vgpu.c     create, remove
  *   cmd_config.c   set, policy
- *   cmd_stats.c    stats, top
+ *   cmd_stats.c    stats, top, usage
+ *   cmd_snapshot.c snapshot (a sysfs tree to test against)
  *   cmd_run.c      run (a verified workload through libmvgpu)
  *
  * Every command returns one of the MVCTL_EXIT_* codes; every failure has
@@ -24,6 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "libmvgpu_admin.h"
+
 /* Exit codes; keep in step with main.c's help and docs/mvgpuctl.1 */
 enum mvctl_exit {
 	MVCTL_EXIT_OK		= 0,
@@ -37,10 +40,8 @@ enum mvctl_exit {
 	MVCTL_EXIT_VERIFY	= 8,	/* run: a result mismatched or faulted */
 };
 
-#define MVCTL_MAX_ENGINES	8
 #define MVCTL_MAX_TYPES		8
-#define MVCTL_UUID_LEN		37	/* 36 characters and the NUL */
-#define MVCTL_NAME_LEN		64
+#define MVCTL_UUID_LEN		MVGPU_UUID_LEN
 
 /* ------------------------------------------------------------------ */
 /* Errors and argument parsing (parse.c)                               */
@@ -68,148 +69,68 @@ int mvctl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * than 1/1000, -ERANGE when too large.
  */
 int mvctl_parse_milli(const char *s, uint64_t *out);
-/* A UUID in any case, normalised to lower case; 0 or -EINVAL */
-int mvctl_parse_uuid(const char *s, char out[MVCTL_UUID_LEN]);
-/* A random (version 4) UUID */
-int mvctl_new_uuid(char out[MVCTL_UUID_LEN]);
-/*
- * A vGPU type as "mvgpu-4", "4" or "1/4" to its divisor; 0 or -EINVAL.
- * Only the form is checked here; whether a GPU offers it is the model's.
- */
-int mvctl_parse_type(const char *s, unsigned int *divisor);
 
 /* ------------------------------------------------------------------ */
-/* The sysfs model (sysfs.c)                                           */
+/* The model: a libmvgpu management snapshot (model.c)                 */
 /* ------------------------------------------------------------------ */
-
-struct mvctl_type {
-	char name[MVCTL_NAME_LEN];	/* "mvgpu-4" */
-	unsigned int divisor;		/* 4 */
-	char pretty[MVCTL_NAME_LEN];	/* the name attribute */
-	char description[128];
-	uint64_t vram_size;		/* bytes, from the description */
-	unsigned int share_permille;	/* engine share, from the description */
-	unsigned int max_instances;
-	unsigned int available;		/* available_instances */
-	char device_api[32];
-};
 
 struct mvctl_gpu {
-	char name[MVCTL_NAME_LEN];	/* "mvgpu0" */
-	char backend[MVCTL_NAME_LEN];
-	uint64_t vram_size;
-	uint64_t vram_free;
-	uint64_t vram_releasing;	/* held by vGPUs being removed */
-	unsigned int engines;
-	char scheduler[32];		/* the selected policy */
-	char policies[128];		/* the attribute as read */
-	unsigned int timeslice_us;
-	unsigned int nengines_read;	/* entries in the two arrays below */
-	uint64_t engine_busy_ns[MVCTL_MAX_ENGINES];
-	unsigned int engine_util[MVCTL_MAX_ENGINES];	/* percent */
-	unsigned int ntypes;
-	struct mvctl_type types[MVCTL_MAX_TYPES];	/* by divisor */
-	unsigned int nvgpus;		/* vGPUs on this GPU */
-	uint64_t vram_vgpus;		/* their VRAM */
+	struct mvgpu_gpu_info i;
+	struct mvgpu_type_info types[MVCTL_MAX_TYPES];	/* i.ntypes */
 };
-
-/* Counters of mvgpu_stats/, in sysfs order */
-enum mvctl_stat {
-	MVCTL_STAT_BUSY_NS,
-	MVCTL_STAT_WAIT_NS,
-	MVCTL_STAT_VRUNTIME_NS,
-	MVCTL_STAT_SLICES,
-	MVCTL_STAT_PREEMPTIONS,
-	MVCTL_STAT_MAX_WAIT_SLICES,
-	MVCTL_STAT_COMMANDS,
-	MVCTL_STAT_BYTES,
-	MVCTL_STAT_FAULTS,
-	MVCTL_STAT_VRAM_FAULTS,
-	MVCTL_STAT_INTERRUPTS,
-	MVCTL_STAT_SCRUBS,
-	MVCTL_STAT_SCRUB_LAST_NS,
-	MVCTL_STAT_DMA_ABANDONED,
-	MVCTL_NUM_STATS
-};
-
-/* How to show a counter: its sysfs name, a label and a unit */
-enum mvctl_unit { MVCTL_UNIT_NS, MVCTL_UNIT_BYTES, MVCTL_UNIT_COUNT };
-
-struct mvctl_stat_info {
-	const char *name;	/* sysfs file and JSON key */
-	const char *label;	/* human label */
-	enum mvctl_unit unit;
-	const char *suffix;	/* after a count, e.g. "slices" */
-};
-
-extern const struct mvctl_stat_info mvctl_stats[MVCTL_NUM_STATS];
 
 struct mvctl_vgpu {
-	char uuid[MVCTL_UUID_LEN];
-	char type[MVCTL_NAME_LEN];	/* "mvgpu-4" */
-	char gpu[MVCTL_NAME_LEN];	/* "mvgpu0" */
-	char state[16];			/* closed, open, faulted */
-	int owner_pid;			/* 0 when closed */
-	char owner_comm[32];
-	unsigned int weight;
-	char priority[16];
-	unsigned int cap;		/* percent, 0 = none */
-	uint64_t vram_size;
+	struct mvgpu_vgpu_info i;
 	bool have_stats;
-	uint64_t stats[MVCTL_NUM_STATS];
+	struct mvgpu_vgpu_stats s;
 };
 
 struct mvctl_sys {
+	struct mvgpu_admin *a;
 	unsigned int ngpus;
 	struct mvctl_gpu *gpus;
 	unsigned int nvgpus;
 	struct mvctl_vgpu *vgpus;
 };
 
-/* Where sysfs is; "/sys" unless --sysfs-root or MVGPU_SYSFS_ROOT */
+/* Counters of a vGPU as shown: a name, a label and a unit */
+enum mvctl_unit { MVCTL_UNIT_NS, MVCTL_UNIT_BYTES, MVCTL_UNIT_COUNT };
+
+struct mvctl_stat_info {
+	const char *label;	/* human label */
+	enum mvctl_unit unit;
+	const char *suffix;	/* after a count, e.g. "slices" */
+};
+
+/* By enum mvgpu_stat_id and enum mvgpu_meter_id (mvgpu_uapi.h) */
+extern const char *const mvctl_stat_names[MVGPU_NUM_STATS];
+extern const struct mvctl_stat_info mvctl_stats[MVGPU_NUM_STATS];
+extern const char *const mvctl_meter_names[MVGPU_NUM_METERS];
+extern const struct mvctl_stat_info mvctl_meters[MVGPU_NUM_METERS];
+uint64_t mvctl_stat(const struct mvctl_vgpu *v, unsigned int stat);
+uint64_t mvctl_meter(const struct mvctl_vgpu *v, unsigned int meter);
+
+/* Where sysfs is; NULL (the library's default) unless --sysfs-root */
 extern const char *mvctl_sysfs_root;
-
-/* Build ROOT/rel into buf (PATH_MAX); returns buf */
-char *mvctl_path(char *buf, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/*
- * MVCTL_EXIT_OK if the module is loaded (ROOT/class/mvgpu exists), else
- * MVCTL_EXIT_NOMODULE with the message printed.
- */
-int mvctl_require_module(void);
-
-/* Read a sysfs attribute, trailing newline stripped; 0 or -errno */
-int mvctl_read_attr(const char *path, char *buf, size_t len);
-int mvctl_read_u64_attr(const char *path, uint64_t *val);
-/* Write s to a sysfs attribute in one write(); 0 or -errno */
-int mvctl_write_attr(const char *path, const char *s);
 
 #define MVCTL_LOAD_STATS	(1u << 0)
 
 /*
- * Read every GPU, type and vGPU.  A vGPU that vanishes while being read is
- * left out.  Returns an exit code (message printed on failure).
+ * Read every GPU, type and vGPU (and with MVCTL_LOAD_STATS every vGPU's
+ * counters).  Returns an exit code (message printed on failure).
  */
 int mvctl_sys_load(struct mvctl_sys *sys, unsigned int flags);
 void mvctl_sys_free(struct mvctl_sys *sys);
 
-/*
- * VRAM the GPU has not given back although no listed vGPU holds it: the
- * vGPUs being removed, which leave sysfs at once but keep their VRAM until
- * their client closes them.
- */
-uint64_t mvctl_gpu_vram_releasing(const struct mvctl_gpu *g);
-
 /* Lookups in a loaded model; NULL when absent */
 struct mvctl_gpu *mvctl_find_gpu(struct mvctl_sys *sys, const char *name);
 struct mvctl_vgpu *mvctl_find_vgpu(struct mvctl_sys *sys, const char *uuid);
-struct mvctl_type *mvctl_find_type(struct mvctl_gpu *gpu,
-				   unsigned int divisor);
+struct mvgpu_type_info *mvctl_find_type(struct mvctl_gpu *gpu,
+					unsigned int divisor);
 
 /*
- * Resolve a GPU argument ("mvgpu0" or "0") against the model; prints the
- * error and returns MVCTL_EXIT_NOTFOUND when there is no such GPU.
+ * Resolve a GPU argument ("mvgpu0" or "0"): MVCTL_EXIT_NOTFOUND when
+ * there is no such GPU (message printed).
  */
 int mvctl_lookup_gpu(struct mvctl_sys *sys, const char *arg,
 		     struct mvctl_gpu **out);
@@ -221,10 +142,11 @@ int mvctl_lookup_vgpu(struct mvctl_sys *sys, const char *arg,
 		      struct mvctl_vgpu **out);
 
 /*
- * The exit code and message for a failed sysfs write: permission denied,
- * a vanished device, or the kernel's refusal.  what names the operation.
+ * The exit code and message for a failed library call that changed
+ * something: permission denied, a vanished device, or the kernel's
+ * refusal (mvgpu_last_error() says which file).
  */
-int mvctl_write_error(int err, const char *path, const char *what);
+int mvctl_lib_error(int err, const char *what);
 
 /* ------------------------------------------------------------------ */
 /* Output (output.c)                                                   */
@@ -271,7 +193,8 @@ char *mvctl_fmt_bytes(char *buf, size_t len, uint64_t bytes);
 char *mvctl_fmt_ns(char *buf, size_t len, uint64_t ns);
 char *mvctl_fmt_rate(char *buf, size_t len, double per_s);	/* 1.2k/s */
 char *mvctl_fmt_byte_rate(char *buf, size_t len, double bytes_per_s);
-char *mvctl_fmt_stat(char *buf, size_t len, enum mvctl_stat s, uint64_t v);
+char *mvctl_fmt_stat(char *buf, size_t len, const struct mvctl_stat_info *si,
+		     uint64_t v);
 
 /* One vGPU as a JSON object (identity, knobs, stats when loaded) */
 void mvctl_json_vgpu(struct mvctl_json *j, const struct mvctl_vgpu *v);
@@ -287,7 +210,13 @@ struct mvctl_opts {
 	bool json;
 };
 
+/* The JSON result of a command that changes something: {"ok": true, ...} */
+void mvctl_json_ok(const char *cmd, const char *key, const char *val);
+
 extern struct mvctl_opts mvctl_opts;
+
+/* cmd_list.c: the --parent option handler (ctx: const char **) */
+int mvctl_parent_opt(int opt, const char *arg, void *ctx);
 
 int mvctl_cmd_list(int argc, char **argv);
 int mvctl_cmd_types(int argc, char **argv);
@@ -298,6 +227,8 @@ int mvctl_cmd_policy(int argc, char **argv);
 int mvctl_cmd_stats(int argc, char **argv);
 int mvctl_cmd_top(int argc, char **argv);
 int mvctl_cmd_run(int argc, char **argv);
+int mvctl_cmd_usage(int argc, char **argv);
+int mvctl_cmd_snapshot(int argc, char **argv);
 
 /* main.c: print the usage of one command ("mvgpuctl CMD --help") */
 void mvctl_cmd_help(const char *cmd, FILE *f);

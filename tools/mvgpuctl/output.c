@@ -382,10 +382,9 @@ char *mvctl_fmt_byte_rate(char *buf, size_t len, double bytes_per_s)
 	return buf;
 }
 
-char *mvctl_fmt_stat(char *buf, size_t len, enum mvctl_stat s, uint64_t v)
+char *mvctl_fmt_stat(char *buf, size_t len, const struct mvctl_stat_info *si,
+		     uint64_t v)
 {
-	const struct mvctl_stat_info *si = &mvctl_stats[s];
-
 	switch (si->unit) {
 	case MVCTL_UNIT_NS:
 		return mvctl_fmt_ns(buf, len, v);
@@ -413,8 +412,11 @@ char *mvctl_fmt_stat(char *buf, size_t len, enum mvctl_stat s, uint64_t v)
 
 char *mvctl_fmt_owner(char *buf, size_t len, const struct mvctl_vgpu *v)
 {
-	if (v->owner_pid > 0)
-		snprintf(buf, len, "%d %s", v->owner_pid, v->owner_comm);
+	if (v->i.owner_pid > 0 && v->i.owner_vm[0])
+		snprintf(buf, len, "%d %s (VM %s)", v->i.owner_pid,
+			 v->i.owner_comm, v->i.owner_vm);
+	else if (v->i.owner_pid > 0)
+		snprintf(buf, len, "%d %s", v->i.owner_pid, v->i.owner_comm);
 	else
 		snprintf(buf, len, "-");
 	return buf;
@@ -425,27 +427,50 @@ void mvctl_json_vgpu(struct mvctl_json *j, const struct mvctl_vgpu *v)
 	int i;
 
 	mvctl_json_obj_begin(j, NULL);
-	mvctl_json_str(j, "uuid", v->uuid);
-	mvctl_json_str(j, "type", v->type);
-	mvctl_json_str(j, "gpu", v->gpu);
-	mvctl_json_str(j, "state", v->state);
-	if (v->owner_pid > 0) {
+	mvctl_json_str(j, "uuid", v->i.uuid);
+	mvctl_json_str(j, "type", v->i.type);
+	mvctl_json_str(j, "gpu", v->i.gpu);
+	mvctl_json_str(j, "state", v->i.state);
+	if (v->i.owner_pid > 0) {
 		mvctl_json_obj_begin(j, "owner");
-		mvctl_json_i64(j, "pid", v->owner_pid);
-		mvctl_json_str(j, "comm", v->owner_comm);
+		mvctl_json_i64(j, "pid", v->i.owner_pid);
+		mvctl_json_str(j, "comm", v->i.owner_comm);
+		if (v->i.owner_vm[0])
+			mvctl_json_str(j, "vm", v->i.owner_vm);
 		mvctl_json_obj_end(j);
 	} else {
 		mvctl_json_null(j, "owner");
 	}
-	mvctl_json_u64(j, "weight", v->weight);
-	mvctl_json_str(j, "priority", v->priority);
-	mvctl_json_u64(j, "cap", v->cap);
-	mvctl_json_u64(j, "vram_size", v->vram_size);
+	mvctl_json_u64(j, "weight", v->i.weight);
+	mvctl_json_str(j, "priority", v->i.priority);
+	mvctl_json_u64(j, "cap", v->i.cap_pct);
+	mvctl_json_u64(j, "vram_size", v->i.vram_size);
 	if (v->have_stats) {
 		mvctl_json_obj_begin(j, "stats");
-		for (i = 0; i < MVCTL_NUM_STATS; i++)
-			mvctl_json_u64(j, mvctl_stats[i].name, v->stats[i]);
+		for (i = 0; i < MVGPU_NUM_STATS; i++)
+			mvctl_json_u64(j, mvctl_stat_names[i], mvctl_stat(v, i));
+		mvctl_json_obj_end(j);
+		mvctl_json_obj_begin(j, "meter");
+		for (i = 0; i < MVGPU_NUM_METERS; i++)
+			mvctl_json_u64(j, mvctl_meter_names[i],
+				       mvctl_meter(v, i));
 		mvctl_json_obj_end(j);
 	}
 	mvctl_json_obj_end(j);
+}
+
+void mvctl_json_ok(const char *cmd, const char *key, const char *val)
+{
+	struct mvctl_json j;
+
+	if (!mvctl_opts.json)
+		return;
+	mvctl_json_init(&j, stdout, true);
+	mvctl_json_obj_begin(&j, NULL);
+	mvctl_json_str(&j, "command", cmd);
+	mvctl_json_bool(&j, "ok", true);
+	if (key)
+		mvctl_json_str(&j, key, val);
+	mvctl_json_obj_end(&j);
+	mvctl_json_end(&j);
 }

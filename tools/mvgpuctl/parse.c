@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Errors and argument parsing: strict numbers, UUIDs and type names.
+ * Errors and argument parsing: strict numbers (UUIDs and type names are
+ * libmvgpu's, mvgpu_uuid_parse() and mvgpu_type_parse()).
  * Parsers return 0 or a negative errno and never print; the caller says
  * which argument was wrong.
  */
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "mvgpuctl.h"
 
@@ -129,68 +129,5 @@ int mvctl_parse_milli(const char *s, uint64_t *out)
 	while (fdigits++ < 3)
 		frac *= 10;
 	*out = whole * 1000 + frac;
-	return 0;
-}
-
-int mvctl_parse_uuid(const char *s, char out[MVCTL_UUID_LEN])
-{
-	static const int dash[] = { 8, 13, 18, 23 };
-	unsigned int i, d = 0;
-
-	if (!s || strlen(s) != 36)
-		return -EINVAL;
-	for (i = 0; i < 36; i++) {
-		if (d < 4 && (int)i == dash[d]) {
-			if (s[i] != '-')
-				return -EINVAL;
-			out[i] = '-';
-			d++;
-			continue;
-		}
-		if (!isxdigit((unsigned char)s[i]))
-			return -EINVAL;
-		out[i] = (char)tolower((unsigned char)s[i]);
-	}
-	out[36] = '\0';
-	return 0;
-}
-
-int mvctl_new_uuid(char out[MVCTL_UUID_LEN])
-{
-	unsigned char b[16];
-	size_t got = 0;
-
-	while (got < sizeof(b)) {
-		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += n;
-	}
-	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
-	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
-	snprintf(out, MVCTL_UUID_LEN,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
-	return 0;
-}
-
-int mvctl_parse_type(const char *s, unsigned int *divisor)
-{
-	uint64_t d;
-
-	if (!s)
-		return -EINVAL;
-	if (!strncmp(s, "mvgpu-", 6))
-		s += 6;
-	else if (!strncmp(s, "1/", 2))
-		s += 2;
-	if (mvctl_parse_u64(s, 1, 1024, &d))
-		return -EINVAL;
-	*divisor = (unsigned int)d;
 	return 0;
 }

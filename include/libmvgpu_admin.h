@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmvgpu, the management half: list, place, configure and watch vGPUs
+ * from any program (an exporter, an orchestrator, mvgpuctl), through the
+ * sysfs files mvgpu.ko publishes (include/mvgpu_uapi.h names them all).
+ *
+ * A struct mvgpu_admin holds the sysfs root and a snapshot of every GPU,
+ * type and vGPU, taken at mvgpu_admin_open() and again at each
+ * mvgpu_admin_refresh().  Lookups read the snapshot; create, remove, the
+ * knob setters and the statistics read sysfs at the time of the call.
+ * Statistics of a vGPU come from sysfs by UUID: nobody has to open the
+ * vGPU, so a vGPU held by QEMU or by another process can be watched.
+ *
+ * Extensible structs: every struct here starts with a uint32_t size that
+ * the caller sets to sizeof(the struct) it was built with.  The library
+ * fills at most that many bytes and sets size to the bytes it filled, so a
+ * program built against an older, shorter struct keeps working when the
+ * library grows one, and a newer program sees size say which fields an
+ * older library knew.  A size below MVGPU_ADMIN_MIN_SIZE is -EINVAL.
+ *
+ * Errors: as in the device half, a negative errno and, for the calling
+ * thread, mvgpu_last_error() in words.  Each function below says which
+ * codes mean what.  One handle is not to be used by two threads at once.
+ */
+#ifndef LIBMVGPU_ADMIN_H
+#define LIBMVGPU_ADMIN_H
+
+#include "libmvgpu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mvgpu_admin;
+
+#define MVGPU_ADMIN_MIN_SIZE		8
+#define MVGPU_ADMIN_MAX_ENGINES		8
+#define MVGPU_UUID_LEN			37	/* 36 characters and the NUL */
+
+/* ------------------------------------------------------------------ */
+/* The handle and its snapshot                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Open the management view of sysfs under sysfs_root: NULL means the
+ * environment's MVGPU_SYSFS_ROOT if set, else "/sys".  A test can point
+ * it at a copied or made-up tree (see docs/api.md, "A fake sysfs tree";
+ * `mvgpuctl snapshot DIR` writes one).  /proc, for the owners' VM names,
+ * is read beside it: ROOT/../proc.
+ * Returns 0; -ENODEV when the mvgpu module is not loaded (no
+ * ROOT/class/mvgpu); -ENOMEM; another negative errno when sysfs cannot
+ * be read.
+ */
+MVGPU_API int mvgpu_admin_open(const char *sysfs_root,
+			       struct mvgpu_admin **out);
+/* Close *a and set it to NULL; NULL or *a == NULL does nothing */
+MVGPU_API void mvgpu_admin_close(struct mvgpu_admin **a);
+/* The sysfs root the handle reads, without a trailing slash */
+MVGPU_API const char *mvgpu_admin_root(const struct mvgpu_admin *a);
+/*
+ * Read every GPU, type and vGPU again.  A vGPU that vanishes while being
+ * read is left out.  -ENODEV when the module went away; the old snapshot
+ * stays on failure.
+ */
+MVGPU_API int mvgpu_admin_refresh(struct mvgpu_admin *a);
+
+/* ------------------------------------------------------------------ */
+/* GPUs, types, vGPUs                                                  */
+/* ------------------------------------------------------------------ */
+
+struct mvgpu_gpu_info {
+	uint32_t size;
+	uint32_t engines;
+	char name[32];			/* "mvgpu0" */
+	char backend[32];		/* "software" */
+	uint64_t vram_size;		/* bytes */
+	uint64_t vram_free;		/* not given to any vGPU */
+	uint64_t vram_releasing;	/* held by vGPUs being removed */
+	char scheduler[32];		/* the selected policy */
+	char policies[128];		/* the attribute as read */
+	uint32_t timeslice_us;
+	uint32_t nengines_read;		/* entries in the two arrays */
+	uint64_t engine_busy_ns[MVGPU_ADMIN_MAX_ENGINES];
+	uint32_t engine_util_pct[MVGPU_ADMIN_MAX_ENGINES];
+	uint32_t ntypes;		/* its types, by divisor */
+	uint32_t nvgpus;		/* listed vGPUs on it */
+	uint64_t vram_vgpus;		/* their VRAM */
+	uint64_t usage_records;		/* metering records not yet acked */
+	uint64_t usage_dropped;		/* records lost, never acked */
+};
+
+struct mvgpu_type_info {
+	uint32_t size;
+	uint32_t divisor;		/* 1/divisor of the GPU */
+	char name[32];			/* "mvgpu-4" */
+	char gpu[32];			/* its GPU */
+	char pretty[64];		/* the mdev name attribute */
+	char description[128];		/* for humans */
+	char device_api[32];
+	uint64_t vram_size;		/* bytes, from the type's attribute */
+	uint32_t share_permille;	/* engine share */
+	uint32_t slices;		/* VRAM slices it takes */
+	uint32_t max_instances;		/* on an empty GPU */
+	uint32_t available;		/* available_instances now */
+};
+
+struct mvgpu_vgpu_info {
+	uint32_t size;
+	int32_t owner_pid;		/* 0 when closed */
+	char uuid[40];
+	char type[32];			/* "mvgpu-4" */
+	char gpu[32];			/* "mvgpu0" */
+	char state[16];			/* closed, open or faulted */
+	char owner_comm[32];
+	char owner_vm[64];		/* QEMU's -name, else "" */
+	uint32_t weight;
+	uint32_t cap_pct;		/* 0 = no cap */
+	char priority[16];		/* normal or high */
+	uint64_t vram_size;
+};
+
+/* Counts in the snapshot */
+MVGPU_API int mvgpu_admin_gpu_count(struct mvgpu_admin *a);
+MVGPU_API int mvgpu_admin_vgpu_count(struct mvgpu_admin *a);
+
+/*
+ * The i-th GPU (natural order: mvgpu2 before mvgpu10), the i-th type of
+ * GPU gpu (by divisor), the i-th vGPU (by GPU, then UUID).  0, or -ERANGE
+ * when there is no such index, -EINVAL for a bad size.
+ */
+MVGPU_API int mvgpu_admin_gpu(struct mvgpu_admin *a, unsigned int i,
+			      struct mvgpu_gpu_info *out);
+MVGPU_API int mvgpu_admin_type(struct mvgpu_admin *a, unsigned int gpu,
+			       unsigned int i, struct mvgpu_type_info *out);
+MVGPU_API int mvgpu_admin_vgpu(struct mvgpu_admin *a, unsigned int i,
+			       struct mvgpu_vgpu_info *out);
+
+/*
+ * Lookups; each returns the index (>= 0) and fills out (may be NULL).
+ * find_gpu takes "mvgpu0" or "0": -ENOENT when there is no such GPU.
+ * find_type takes "mvgpu-4", "4" or "1/4": -EINVAL when malformed, -ENOENT
+ * when that GPU does not offer it.
+ * find_vgpu takes a UUID in any case: -EINVAL when malformed, -ENODEV when
+ * it is a mediated device of another driver, -ENOENT when there is none.
+ */
+MVGPU_API int mvgpu_admin_find_gpu(struct mvgpu_admin *a, const char *name,
+				   struct mvgpu_gpu_info *out);
+MVGPU_API int mvgpu_admin_find_type(struct mvgpu_admin *a, unsigned int gpu,
+				    const char *type,
+				    struct mvgpu_type_info *out);
+MVGPU_API int mvgpu_admin_find_vgpu(struct mvgpu_admin *a, const char *uuid,
+				    struct mvgpu_vgpu_info *out);
+
+/* ------------------------------------------------------------------ */
+/* Create and remove                                                   */
+/* ------------------------------------------------------------------ */
+
+struct mvgpu_create {
+	uint32_t size;
+	uint32_t flags;			/* 0 */
+	const char *type;		/* "mvgpu-4", "4" or "1/4" */
+	const char *gpu;		/* NULL: pick (see below) */
+	const char *uuid;		/* NULL: a random one */
+	/* out: what was created, or on -ENOSPC the GPU that was full */
+	char out_uuid[40];
+	char out_gpu[32];
+	char out_type[32];
+	uint64_t out_vram_size;		/* the type's VRAM */
+	uint64_t out_gpu_vram_free;	/* that GPU's free VRAM */
+};
+
+/*
+ * Create a vGPU.  Without a GPU it goes to the GPU with the most free
+ * VRAM that has room for the type (the exact check: the type's
+ * available_instances, which counts free VRAM slices).  Refreshes the
+ * snapshot.  Returns 0; -EINVAL for a malformed type or UUID; -ENOENT
+ * when the named GPU does not exist; -EOPNOTSUPP when no GPU (or not the
+ * named one) offers the type; -ENOSPC when none has room (out_gpu then
+ * names the named GPU, or the emptiest; "" when there is no GPU at all);
+ * -EEXIST when the UUID is taken; -EACCES/-EPERM without permission.
+ * The snapshot is refreshed first, and again after a success.
+ */
+MVGPU_API int mvgpu_admin_create(struct mvgpu_admin *a,
+				 struct mvgpu_create *req);
+
+#define MVGPU_REMOVE_NO_WAIT	(1u << 0)
+
+/*
+ * Remove a vGPU.  When a client has it open the kernel asks the client to
+ * let go and this call waits until it has; with MVGPU_REMOVE_NO_WAIT it
+ * returns -EBUSY instead.  -EINVAL (malformed UUID), -ENOENT (no such
+ * vGPU), -EACCES/-EPERM.  Refreshes the snapshot.
+ */
+MVGPU_API int mvgpu_admin_remove(struct mvgpu_admin *a, const char *uuid,
+				 uint32_t flags);
+
+/* ------------------------------------------------------------------ */
+/* Scheduling knobs                                                    */
+/* ------------------------------------------------------------------ */
+
+#define MVGPU_KNOB_WEIGHT	(1u << 0)
+#define MVGPU_KNOB_PRIORITY	(1u << 1)
+#define MVGPU_KNOB_CAP		(1u << 2)
+
+struct mvgpu_knobs {
+	uint32_t size;
+	uint32_t mask;			/* MVGPU_KNOB_*: which to set */
+	uint32_t weight;		/* MVGPU_WEIGHT_MIN..MVGPU_WEIGHT_MAX */
+	uint32_t cap_pct;		/* 0..100, 0 = no cap */
+	char priority[16];		/* "normal" or "high" */
+};
+
+#define MVGPU_POLICY_SCHEDULER	(1u << 0)
+#define MVGPU_POLICY_TIMESLICE	(1u << 1)
+
+struct mvgpu_policy {
+	uint32_t size;
+	uint32_t mask;			/* MVGPU_POLICY_*: which to set */
+	char scheduler[32];		/* best_effort, equal_share, ... */
+	uint32_t timeslice_us;		/* MVGPU_TIMESLICE_MIN_US..MAX_US */
+};
+
+/*
+ * Set a vGPU's knobs, or a GPU's scheduler and time slice, all or
+ * nothing: every value is checked first (-ERANGE for a number out of
+ * range, -EINVAL for an unknown name or an empty mask), every attribute
+ * is opened before the first write (so a permission problem changes
+ * nothing), and if the kernel still refuses one write the ones already
+ * written get their old values back.  -ENOENT for no such vGPU or GPU;
+ * else the errno of the refused write (mvgpu_last_error() names the
+ * file).  Refreshes the snapshot when it succeeds.
+ */
+MVGPU_API int mvgpu_admin_set_knobs(struct mvgpu_admin *a, const char *uuid,
+				    const struct mvgpu_knobs *k);
+MVGPU_API int mvgpu_admin_set_policy(struct mvgpu_admin *a, const char *gpu,
+				     const struct mvgpu_policy *p);
+
+/* ------------------------------------------------------------------ */
+/* Statistics, meters and rates                                        */
+/* ------------------------------------------------------------------ */
+
+struct mvgpu_vgpu_stats {
+	uint32_t size;
+	uint32_t flags;			/* 0 */
+	uint64_t timestamp_ns;		/* CLOCK_MONOTONIC of the read */
+	struct mvgpu_stats stats;	/* as mvgpu_get_stats() */
+	/* the meter: totals that only grow (docs/operator.md, Metering) */
+	uint64_t engine_ns;
+	uint64_t dma_ns;
+	uint64_t dma_bytes;
+	uint64_t commands;
+	uint64_t faults;
+	uint64_t vram_byte_s;		/* VRAM bytes x seconds held */
+};
+
+/*
+ * Statistics and meter of any vGPU, by UUID, from sysfs: no need to open
+ * it.  -EINVAL (malformed UUID), -ENOENT (no such vGPU, or removed
+ * meanwhile), another errno when a file cannot be read.
+ */
+MVGPU_API int mvgpu_admin_stats(struct mvgpu_admin *a, const char *uuid,
+				struct mvgpu_vgpu_stats *out);
+
+struct mvgpu_rates {
+	uint32_t size;
+	uint32_t flags;			/* 0 */
+	uint64_t interval_ns;
+	uint64_t busy_ns;		/* deltas over the interval */
+	uint64_t wait_ns;
+	uint64_t commands;
+	uint64_t bytes;
+	uint64_t faults;
+	double busy_pct;		/* of all engines (engines > 0) */
+	double wait_pct;		/* of the interval */
+	double commands_per_s;
+	double bytes_per_s;
+	double dma_bytes_per_s;
+};
+
+/*
+ * Rates of a vGPU between two samples of mvgpu_admin_stats(), before and
+ * after; engines is its GPU's engine count (for busy_pct).  A counter that
+ * went back (a vGPU with the same UUID made again) counts from zero.
+ * -EINVAL when after is not later than before.
+ */
+MVGPU_API int mvgpu_admin_rates(const struct mvgpu_vgpu_stats *before,
+				const struct mvgpu_vgpu_stats *after,
+				uint32_t engines, struct mvgpu_rates *out);
+
+/*
+ * Per-engine utilisation of a GPU between two snapshots' engine_busy_ns,
+ * in percent (capped at 100); returns the number of engines filled in.
+ */
+MVGPU_API int mvgpu_admin_gpu_util(const struct mvgpu_gpu_info *before,
+				   const struct mvgpu_gpu_info *after,
+				   uint64_t interval_ns,
+				   double util_pct[MVGPU_ADMIN_MAX_ENGINES]);
+
+/* ------------------------------------------------------------------ */
+/* Usage records of removed vGPUs                                      */
+/* ------------------------------------------------------------------ */
+
+struct mvgpu_usage_record {
+	uint32_t size;
+	uint32_t flags;			/* 0 */
+	uint64_t seq;			/* per GPU, from 1 */
+	char gpu[32];
+	char uuid[40];
+	char type[32];
+	uint64_t engine_ns;
+	uint64_t dma_ns;
+	uint64_t dma_bytes;
+	uint64_t commands;
+	uint64_t faults;
+	uint64_t vram_byte_s;
+};
+
+/*
+ * The final meters of removed vGPUs on GPU gpu (a name as find_gpu takes),
+ * oldest first, that no consumer has acknowledged: up to max records into
+ * recs (each recs[i].size set by the caller; sizeof recs[0] is taken from
+ * recs[0].size).  Returns how many were filled (the kernel shows a page at
+ * a time: acknowledge and call again until 0), or -ENOENT / -errno.
+ * *dropped (may be NULL) gets how many records were lost, ever.
+ */
+MVGPU_API int mvgpu_admin_usage(struct mvgpu_admin *a, const char *gpu,
+				struct mvgpu_usage_record *recs,
+				unsigned int max, uint64_t *dropped);
+/* Drop GPU gpu's records up to and including seq: 0 or -errno */
+MVGPU_API int mvgpu_admin_usage_ack(struct mvgpu_admin *a, const char *gpu,
+				    uint64_t seq);
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+/* A UUID in any case to lower case into out: 0 or -EINVAL */
+MVGPU_API int mvgpu_uuid_parse(const char *s, char out[MVGPU_UUID_LEN]);
+/* A random (version 4) UUID: 0 or -errno */
+MVGPU_API int mvgpu_uuid_random(char out[MVGPU_UUID_LEN]);
+/* A type as "mvgpu-4", "4" or "1/4" to its divisor: 0 or -EINVAL */
+MVGPU_API int mvgpu_type_parse(const char *s, unsigned int *divisor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBMVGPU_ADMIN_H */
