@@ -39,7 +39,7 @@ valid_expr() {	# an SPDX expression: every identifier and exception known?
 expected_licence() {
 	case $1 in
 	include/mvgpu_uapi.h|include/mvgpu_guest_uapi.h) echo "(GPL-2.0 WITH Linux-syscall-note) OR MIT" ;;
-	include/libmvgpu.h|lib/*|tests/unit/*|docs/api.md) echo MIT ;;
+	include/libmvgpu.h|include/libmvgpu_admin.h|lib/*|tests/unit/*|docs/api.md) echo MIT ;;
 	*) echo GPL-2.0-only ;;
 	esac
 }

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # mvgpuctl's management commands over libmvgpu's management half: --parent
 # filters, --json from the commands that change things, help --help, the
 # meter in stats, usage records that survive removal and are acknowledged
