@@ -6,7 +6,8 @@
 #   make demo       deps + build + the sandbox VM demo
 #   make bench      the benchmarks, in the sandbox VM
 #   make lint       checkpatch --strict on kmod/, cppcheck on userspace
-#   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, man page)
+#   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, exporter,
+#                   its systemd unit, man page)
 #   make modules_install   mvgpu.ko into /lib/modules/$(KVER)/updates, depmod
 
 KVER ?= $(notdir $(lastword $(sort $(wildcard /lib/modules/6.1.*-amd64))))
@@ -17,6 +18,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 B := build
 CC ?= gcc
@@ -34,6 +36,11 @@ LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(B)/pic/%.o)
 
 CTL_SRCS := $(wildcard tools/mvgpuctl/*.c)
 CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
+
+EXPORTER_SRCS := $(wildcard tools/exporter/*.c)
+EXPORTER_OBJS := $(EXPORTER_SRCS:%.c=$(B)/%.o)
+EXPORTER_METRICS_OBJ := $(B)/tools/exporter/metrics.o
+LDLIBS_MHD := -lmicrohttpd
 
 TEST_COMMON_SRCS := $(wildcard tests/common/*.c)
 TEST_COMMON_OBJS := $(TEST_COMMON_SRCS:%.c=$(B)/%.o)
@@ -59,7 +66,7 @@ selftest-module:
 
 lib: $(B)/libmvgpu.so $(B)/libmvgpu.a $(B)/libmvgpu.pc
 
-$(B)/%.o: %.c $(wildcard include/*.h lib/*.h tests/common/*.h tools/mvgpuctl/*.h tools/workload/*.h)
+$(B)/%.o: %.c $(wildcard include/*.h lib/*.h tests/common/*.h tools/mvgpuctl/*.h tools/workload/*.h tools/exporter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -85,12 +92,17 @@ $(B)/libmvgpu.pc: lib/libmvgpu.pc.in
 	@mkdir -p $(B)
 	$(PC_SED) $< >$@
 
-tools: $(B)/bin/mvgpuctl
+tools: $(B)/bin/mvgpuctl $(B)/bin/mvgpu-exporter
 
 # static link: the CLI works wherever it is copied, inside the VM included
 $(B)/bin/mvgpuctl: $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a -lpthread -lm
+
+# libmvgpu static, libmicrohttpd from the system
+$(B)/bin/mvgpu-exporter: $(EXPORTER_OBJS) $(B)/libmvgpu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(EXPORTER_OBJS) $(B)/libmvgpu.a $(LDLIBS_MHD) -lpthread
 
 tests: $(KTESTS)
 
@@ -109,6 +121,11 @@ $(B)/unit/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h include/*.h tests/uni
 	$(CC) $(CFLAGS) -Ilib -o $@ $< $(LIB_SRCS) -lcmocka -lpthread
 
 benches: $(BENCHES)
+
+# the exporter's scrape against a fake sysfs tree: no kernel needed
+$(B)/bench/exporter_bench: bench/exporter_bench.c $(EXPORTER_METRICS_OBJ) $(B)/libmvgpu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools/exporter -o $@ $< $(EXPORTER_METRICS_OBJ) $(B)/libmvgpu.a -lpthread
 
 $(B)/bench/%: bench/%.c $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)
@@ -143,7 +160,10 @@ install: lib tools
 	install -m 0644 include/libmvgpu.h include/libmvgpu_admin.h \
 		include/mvgpu_uapi.h $(DESTDIR)$(INCLUDEDIR)/
 	$(PC_SED) lib/libmvgpu.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc
-	install -m 0755 $(B)/bin/mvgpuctl $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(B)/bin/mvgpuctl $(B)/bin/mvgpu-exporter $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|' tools/exporter/mvgpu-exporter.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/mvgpu-exporter.service
 	install -m 0644 docs/mvgpuctl.1 $(DESTDIR)$(MANDIR)/man1/
 
 modules_install: kmod
@@ -155,6 +175,8 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/libmvgpu.h $(DESTDIR)$(INCLUDEDIR)/mvgpu_uapi.h \
 		$(DESTDIR)$(INCLUDEDIR)/libmvgpu_admin.h \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc $(DESTDIR)$(BINDIR)/mvgpuctl \
+		$(DESTDIR)$(BINDIR)/mvgpu-exporter \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/mvgpu-exporter.service \
 		$(DESTDIR)$(MANDIR)/man1/mvgpuctl.1
 
 clean:
