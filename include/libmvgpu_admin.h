@@ -357,15 +357,22 @@ struct mvgpu_meter_totals {
 /*
  * The meter totals of GPU gpu (a name as find_gpu takes) as counters that
  * only grow for the life of the handle: the meters of the vGPUs in the
- * snapshot (read now) plus the usage records of removed vGPUs this handle
- * has seen, read WITHOUT acknowledging them.  A vGPU removed between the
- * two reads is counted once, from its record.  Records some other
- * consumer acknowledges before this handle sees them are missed; a total
- * never goes back even then (it holds until the live meters catch up).
+ * snapshot plus the usage records of removed vGPUs this handle has seen,
+ * read WITHOUT acknowledging them.  A vGPU removed between the two reads
+ * is counted once, from its record.  Records some other consumer
+ * acknowledges before this handle sees them are missed; a total never
+ * goes back even then (it holds until the live meters catch up).
+ * live: NULL to read the vGPUs' meters now, or samples the caller just
+ * took with mvgpu_admin_stats(), one per vGPU of the snapshot in the
+ * order of mvgpu_admin_vgpu() (mvgpu_admin_vgpu_count() of them, each
+ * live[i].size set; timestamp_ns 0 for one that could not be read), so a caller
+ * that reads every vGPU anyway does not read them twice.
  * Call mvgpu_admin_refresh() first for a current list of vGPUs.
- * Returns 0; -ENOENT (no such GPU); -ENOMEM; -errno of a read.
+ * Returns 0; -ENOENT (no such GPU); -EINVAL (a bad size); -ENOMEM;
+ * -errno of a read.
  */
 MVGPU_API int mvgpu_admin_totals(struct mvgpu_admin *a, const char *gpu,
+				 const struct mvgpu_vgpu_stats *live,
 				 struct mvgpu_meter_totals *out);
 
 /* ------------------------------------------------------------------ */

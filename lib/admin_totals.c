@@ -86,7 +86,31 @@ static int mvgpu_in_new_records(const struct mvgpu_usage_record *recs,
 	return 0;
 }
 
+/* the caller's samples (stride live[0].size) into ours: 0 or -EINVAL */
+static int mvgpu_totals_take(struct mvgpu_admin *a,
+			     const struct mvgpu_vgpu_stats *live,
+			     struct mvgpu_vgpu_stats *own)
+{
+	size_t stride = live[0].size;
+	unsigned int v;
+
+	if (stride < MVGPU_ADMIN_MIN_SIZE)
+		return mvgpu__err(-EINVAL, "mvgpu_admin_totals: live[0].size is %zu: set it to sizeof the struct",
+				  stride);
+	for (v = 0; v < a->nvgpus; v++) {
+		const struct mvgpu_vgpu_stats *src =
+			(const void *)((const char *)live + v * stride);
+
+		if (mvgpu__copy_in(&own[v], sizeof(own[v]), src,
+				   "mvgpu_admin_totals"))
+			return -EINVAL;
+		own[v].size = own[v].timestamp_ns ? sizeof(own[v]) : 0;
+	}
+	return 0;
+}
+
 int mvgpu_admin_totals(struct mvgpu_admin *a, const char *gpu,
+		       const struct mvgpu_vgpu_stats *live_in,
 		       struct mvgpu_meter_totals *out)
 {
 	struct mvgpu_usage_record *recs;
@@ -110,10 +134,20 @@ int mvgpu_admin_totals(struct mvgpu_admin *a, const char *gpu,
 		goto free_bufs;
 	}
 
+	if (live_in) {
+		ret = mvgpu_totals_take(a, live_in, live);
+		if (ret)
+			goto free_bufs;
+	}
 	/* the listed vGPUs first, their records after: see the header */
 	for (v = 0; v < a->nvgpus; v++) {
 		if (strcmp(a->vgpus[v].gpu, g->info.name))
 			continue;
+		if (live_in) {
+			if (live[v].size)
+				nlive++;
+			continue;
+		}
 		live[v].size = sizeof(live[v]);
 		ret = mvgpu_admin_stats(a, a->vgpus[v].uuid, &live[v]);
 		if (ret == -ENOENT) {	/* removed since the snapshot */
@@ -149,7 +183,7 @@ int mvgpu_admin_totals(struct mvgpu_admin *a, const char *gpu,
 	m.faults = m.removed_faults;
 	m.vram_byte_s = m.removed_vram_byte_s;
 	for (v = 0; v < a->nvgpus && nlive; v++)
-		if (live[v].size &&
+		if (live[v].size && !strcmp(a->vgpus[v].gpu, g->info.name) &&
 		    !mvgpu_in_new_records(recs, first, nrec, a->vgpus[v].uuid))
 			mvgpu_totals_add_live(&m, &live[v]);
 	mvgpu_totals_hold(&m, &t->reported);

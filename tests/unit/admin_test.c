@@ -545,14 +545,14 @@ static void test_totals(void **state)
 	char cmd[256];
 
 	/* U3 alone on mvgpu10: its meter (2000 + index) */
-	check_eq(mvgpu_admin_totals(a, "mvgpu10", &t), 0);
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
 	check_eq(t.engine_ns, 2000 + MVGPU_METER_ENGINE_NS);
 	check_eq(t.commands, 2000 + MVGPU_METER_COMMANDS);
 	check_eq(t.removed_vgpus, 0);
 	/* removed after the snapshot: listed and in a record; once */
 	put("seq=1 uuid=" U3 " type=mvgpu-4 engine_ns=2500 dma_ns=1 dma_bytes=1 commands=3000 faults=1 vram_byte_s=1\n",
 	    "class/mvgpu/mvgpu10/usage");
-	check_eq(mvgpu_admin_totals(a, "mvgpu10", &t), 0);
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
 	check_eq(t.engine_ns, 2500);
 	check_eq(t.commands, 3000);
 	check_eq(t.removed_vgpus, 1);
@@ -561,21 +561,21 @@ static void test_totals(void **state)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s/bus/mdev/devices/%s", root, U3);
 	check_eq(system(cmd), 0);
 	check_eq(mvgpu_admin_refresh(a), 0);
-	check_eq(mvgpu_admin_totals(a, "mvgpu10", &t), 0);
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
 	check_eq(t.engine_ns, 2500);
 	check_eq(t.removed_vgpus, 1);
 	/* another consumer acknowledged it: the totals hold */
 	put("", "class/mvgpu/mvgpu10/usage");
-	check_eq(mvgpu_admin_totals(a, "mvgpu10", &t), 0);
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
 	check_eq(t.engine_ns, 2500);
 	check_eq(t.removed_commands, 3000);
 	/* a second removal adds on */
 	put("seq=2 uuid=" U1 " type=mvgpu-4 engine_ns=10 dma_ns=1 dma_bytes=1 commands=1 faults=1 vram_byte_s=1\n",
 	    "class/mvgpu/mvgpu10/usage");
-	check_eq(mvgpu_admin_totals(a, "mvgpu10", &t), 0);
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
 	check_eq(t.engine_ns, 2510);
 	check_eq(t.removed_vgpus, 2);
-	check_eq(mvgpu_admin_totals(a, "mvgpu99", &t), -ENOENT);
+	check_eq(mvgpu_admin_totals(a, "mvgpu99", NULL, &t), -ENOENT);
 	mvgpu_admin_close(&a);
 }
 

@@ -50,26 +50,78 @@ static void buf_printf(struct mvx_buf *b, const char *fmt, ...)
 	b->len += n;
 }
 
+static void buf_append(struct mvx_buf *b, const char *p, size_t n)
+{
+	size_t cap;
+	char *s;
+
+	if (b->err)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap * 2 + n + 4096;
+		s = realloc(b->s, cap);
+		if (!s) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void buf_puts(struct mvx_buf *b, const char *p)
+{
+	buf_append(b, p, strlen(p));
+}
+
 void mvx_buf_free(struct mvx_buf *b)
 {
 	free(b->s);
 	memset(b, 0, sizeof(*b));
 }
 
-/* a label value with \, " and newline escaped */
+/* ,name="value" with \, " and newline escaped (no comma when first) */
 static void buf_label(struct mvx_buf *b, const char *name, const char *v,
 		      int first)
 {
-	buf_printf(b, "%s%s=\"", first ? "" : ",", name);
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			buf_printf(b, "\\%c", *v);
-		else if (*v == '\n')
-			buf_printf(b, "\\n");
-		else
-			buf_printf(b, "%c", *v);
+	size_t run;
+
+	if (!first)
+		buf_append(b, ",", 1);
+	buf_puts(b, name);
+	buf_append(b, "=\"", 2);
+	while (*v) {
+		run = strcspn(v, "\\\"\n");
+		buf_append(b, v, run);
+		v += run;
+		if (!*v)
+			break;
+		buf_append(b, *v == '\n' ? "\\n" : *v == '"' ? "\\\"" : "\\\\", 2);
+		v++;
 	}
-	buf_printf(b, "\"");
+	buf_append(b, "\"", 1);
+}
+
+/* " VALUE\n": integers without printf, the rest with 15 digits */
+static void buf_value(struct mvx_buf *b, double d)
+{
+	char tmp[40], *p = tmp + sizeof(tmp);
+	unsigned long long u;
+
+	if (d >= 0 && d < 9007199254740992.0 && d == (double)(u = d)) {
+		*--p = '\n';
+		do {
+			*--p = '0' + u % 10;
+			u /= 10;
+		} while (u);
+		*--p = ' ';
+		buf_append(b, p, tmp + sizeof(tmp) - p);
+		return;
+	}
+	buf_printf(b, " %.15g\n", d);
 }
 
 static void family(struct mvx_buf *b, const char *name, const char *type,
@@ -90,21 +142,22 @@ struct mvx_gpu {
 
 struct mvx_vgpu {
 	struct mvgpu_vgpu_info info;
-	struct mvgpu_vgpu_stats stats;
+	const struct mvgpu_vgpu_stats *stats;	/* NULL: not read */
 	uint32_t share_permille;	/* its type's */
-	int have_stats;
 };
 
 struct mvx_scrape {
 	int ngpus, nvgpus;
 	struct mvx_gpu *gpus;
 	struct mvx_vgpu *vgpus;
+	struct mvgpu_vgpu_stats *stats;	/* by vGPU index, for the totals */
 };
 
 static void scrape_free(struct mvx_scrape *s)
 {
 	free(s->gpus);
 	free(s->vgpus);
+	free(s->stats);
 }
 
 static int scrape_read(struct mvx_exporter *x, struct mvx_scrape *s)
@@ -116,8 +169,31 @@ static int scrape_read(struct mvx_exporter *x, struct mvx_scrape *s)
 	s->nvgpus = mvgpu_admin_vgpu_count(x->admin);
 	s->gpus = calloc(s->ngpus + 1, sizeof(*s->gpus));
 	s->vgpus = calloc(s->nvgpus + 1, sizeof(*s->vgpus));
-	if (!s->gpus || !s->vgpus)
+	s->stats = calloc(s->nvgpus + 1, sizeof(*s->stats));
+	if (!s->gpus || !s->vgpus || !s->stats)
 		return -ENOMEM;
+	for (i = 0; i < s->nvgpus; i++)	/* timestamp_ns 0: not read */
+		s->stats[i].size = sizeof(s->stats[i]);
+	for (i = 0; i < s->nvgpus; i++) {
+		struct mvx_vgpu *v = &s->vgpus[i];
+		int gi;
+
+		v->info.size = sizeof(v->info);
+		if (mvgpu_admin_vgpu(x->admin, i, &v->info))
+			continue;
+		ret = mvgpu_admin_stats(x->admin, v->info.uuid, &s->stats[i]);
+		if (!ret)
+			v->stats = &s->stats[i];
+		else	/* unread, for mvgpu_admin_totals() */
+			s->stats[i].timestamp_ns = 0;
+		if (ret && ret != -ENOENT)	/* -ENOENT: removed meanwhile */
+			x->scrape_errors++;
+		gi = mvgpu_admin_find_gpu(x->admin, v->info.gpu, NULL);
+		t.size = sizeof(t);
+		if (gi >= 0 &&
+		    mvgpu_admin_find_type(x->admin, gi, v->info.type, &t) >= 0)
+			v->share_permille = t.share_permille;
+	}
 	for (i = 0; i < s->ngpus; i++) {
 		struct mvx_gpu *g = &s->gpus[i];
 
@@ -126,27 +202,10 @@ static int scrape_read(struct mvx_exporter *x, struct mvx_scrape *s)
 			continue;
 		g->totals.size = sizeof(g->totals);
 		g->have_totals = !mvgpu_admin_totals(x->admin, g->info.name,
+						     s->nvgpus ? s->stats : NULL,
 						     &g->totals);
 		if (!g->have_totals)
 			x->scrape_errors++;
-	}
-	for (i = 0; i < s->nvgpus; i++) {
-		struct mvx_vgpu *v = &s->vgpus[i];
-		int gi;
-
-		v->info.size = sizeof(v->info);
-		if (mvgpu_admin_vgpu(x->admin, i, &v->info))
-			continue;
-		v->stats.size = sizeof(v->stats);
-		ret = mvgpu_admin_stats(x->admin, v->info.uuid, &v->stats);
-		v->have_stats = !ret;
-		if (ret && ret != -ENOENT)	/* -ENOENT: removed meanwhile */
-			x->scrape_errors++;
-		gi = mvgpu_admin_find_gpu(x->admin, v->info.gpu, NULL);
-		t.size = sizeof(t);
-		if (gi >= 0 &&
-		    mvgpu_admin_find_type(x->admin, gi, v->info.type, &t) >= 0)
-			v->share_permille = t.share_permille;
 	}
 	return 0;
 }
@@ -166,9 +225,11 @@ static void gpu_labels(struct mvx_buf *b, const struct mvx_gpu *g)
 		family(b, name, "gauge", help);				\
 		for (_i = 0; _i < (s)->ngpus; _i++) {			\
 			const struct mvx_gpu *g = &(s)->gpus[_i];	\
-			buf_printf(b, "%s{", name);			\
+			buf_puts(b, name);				\
+			buf_append(b, "{", 1);				\
 			gpu_labels(b, g);				\
-			buf_printf(b, "} %.15g\n", (double)(expr));	\
+			buf_append(b, "}", 1);				\
+			buf_value(b, (double)(expr));			\
 		}							\
 	} while (0)
 
@@ -180,9 +241,11 @@ static void gpu_labels(struct mvx_buf *b, const struct mvx_gpu *g)
 			const struct mvx_gpu *g = &(s)->gpus[_i];	\
 			if (!g->have_totals)				\
 				continue;				\
-			buf_printf(b, "%s{", name);			\
+			buf_puts(b, name);				\
+			buf_append(b, "{", 1);				\
 			gpu_labels(b, g);				\
-			buf_printf(b, "} %.15g\n", (double)(expr));	\
+			buf_append(b, "}", 1);				\
+			buf_value(b, (double)(expr));			\
 		}							\
 	} while (0)
 
@@ -215,9 +278,14 @@ static void write_gpus(struct mvx_buf *b, const struct mvx_scrape *s,
 	GPU_GAUGE(b, s, "mvgpu_gpu_usage_records",
 		  "Usage records of removed vGPUs not yet acknowledged.",
 		  g->info.usage_records);
-	GPU_GAUGE(b, s, "mvgpu_gpu_usage_records_dropped",
-		  "Usage records lost before anyone acknowledged them.",
-		  g->info.usage_dropped);
+	family(b, "mvgpu_gpu_usage_records_dropped_total", "counter",
+	       "Usage records lost before anyone acknowledged them.");
+	for (i = 0; i < s->ngpus; i++) {
+		buf_puts(b, "mvgpu_gpu_usage_records_dropped_total{");
+		gpu_labels(b, &s->gpus[i]);
+		buf_append(b, "}", 1);
+		buf_value(b, s->gpus[i].info.usage_dropped);
+	}
 
 	family(b, "mvgpu_gpu_engine_busy_seconds_total", "counter",
 	       "Time each engine of the GPU spent running commands.");
@@ -304,11 +372,13 @@ static void vgpu_labels(struct mvx_buf *b, const struct mvx_vgpu *v)
 		family(b, name, type, help);				\
 		for (_i = 0; _i < (s)->nvgpus; _i++) {			\
 			const struct mvx_vgpu *v = &(s)->vgpus[_i];	\
-			if ((need_stats) && !v->have_stats)		\
+			if ((need_stats) && !v->stats)			\
 				continue;				\
-			buf_printf(b, "%s{", name);			\
+			buf_puts(b, name);				\
+			buf_append(b, "{", 1);				\
 			vgpu_labels(b, v);				\
-			buf_printf(b, "} %.15g\n", (double)(expr));	\
+			buf_append(b, "}", 1);				\
+			buf_value(b, (double)(expr));			\
 		}							\
 	} while (0)
 
@@ -327,20 +397,21 @@ static void write_vgpus(struct mvx_buf *b, const struct mvx_scrape *s)
 	family(b, "mvgpu_vgpu_info", "gauge",
 	       "A vGPU: its owner's command and VM name (always 1).");
 	for (i = 0; i < s->nvgpus; i++) {
-		buf_printf(b, "mvgpu_vgpu_info{");
+		buf_puts(b, "mvgpu_vgpu_info{");
 		vgpu_labels(b, &s->vgpus[i]);
 		buf_label(b, "owner_comm", s->vgpus[i].info.owner_comm, 0);
 		buf_label(b, "owner_vm", s->vgpus[i].info.owner_vm, 0);
-		buf_printf(b, "} 1\n");
+		buf_puts(b, "} 1\n");
 	}
 	family(b, "mvgpu_vgpu_state", "gauge",
 	       "1 for the state the vGPU is in (closed, open, faulted), else 0.");
 	for (i = 0; i < s->nvgpus; i++)
 		for (k = 0; k < sizeof(mvx_states) / sizeof(mvx_states[0]); k++) {
-			buf_printf(b, "mvgpu_vgpu_state{");
+			buf_puts(b, "mvgpu_vgpu_state{");
 			vgpu_labels(b, &s->vgpus[i]);
-			buf_printf(b, ",state=\"%s\"} %d\n", mvx_states[k],
-				   !strcmp(s->vgpus[i].info.state, mvx_states[k]));
+			buf_label(b, "state", mvx_states[k], 0);
+			buf_puts(b, strcmp(s->vgpus[i].info.state,
+					   mvx_states[k]) ? "} 0\n" : "} 1\n");
 		}
 	VGPU_GAUGE(b, s, "mvgpu_vgpu_owner_pid",
 		   "Process that has the vGPU open (0: nobody).",
@@ -360,52 +431,52 @@ static void write_vgpus(struct mvx_buf *b, const struct mvx_scrape *s)
 
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_busy_seconds_total",
 		     "Engine time the vGPU used (DMA included).",
-		     v->stats.stats.busy_ns / NS_PER_S);
+		     v->stats->stats.busy_ns / NS_PER_S);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_wait_seconds_total",
 		     "Time the vGPU was runnable but waiting for an engine.",
-		     v->stats.stats.wait_ns / NS_PER_S);
+		     v->stats->stats.wait_ns / NS_PER_S);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_slices_total", "Time slices run.",
-		     v->stats.stats.slices);
+		     v->stats->stats.slices);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_preemptions_total",
 		     "Slices cut short for a high-priority neighbour.",
-		     v->stats.stats.preemptions);
+		     v->stats->stats.preemptions);
 	VGPU_GAUGE(b, s, "mvgpu_vgpu_max_wait_slices",
 		   "Longest wait for an engine, in slices.",
-		   v->have_stats ? v->stats.stats.max_wait_slices : 0);
+		   v->stats ? v->stats->stats.max_wait_slices : 0);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_commands_total", "Commands completed.",
-		     v->stats.stats.commands);
+		     v->stats->stats.commands);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_processed_bytes_total",
-		     "Bytes processed by commands.", v->stats.stats.bytes);
+		     "Bytes processed by commands.", v->stats->stats.bytes);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_interrupts_total",
-		     "Interrupts delivered.", v->stats.stats.interrupts);
+		     "Interrupts delivered.", v->stats->stats.interrupts);
 	family(b, "mvgpu_vgpu_faults_total", "counter",
 	       "Faults by kind: command (a context stopped) or vram_page (first touch of a mapped VRAM page).");
 	for (i = 0; i < s->nvgpus; i++) {
 		const struct mvx_vgpu *v = &s->vgpus[i];
 
-		if (!v->have_stats)
+		if (!v->stats)
 			continue;
-		buf_printf(b, "mvgpu_vgpu_faults_total{");
+		buf_puts(b, "mvgpu_vgpu_faults_total{");
 		vgpu_labels(b, v);
-		buf_printf(b, ",kind=\"command\"} %llu\n",
-			   (unsigned long long)v->stats.stats.faults);
-		buf_printf(b, "mvgpu_vgpu_faults_total{");
+		buf_puts(b, ",kind=\"command\"}");
+		buf_value(b, v->stats->stats.faults);
+		buf_puts(b, "mvgpu_vgpu_faults_total{");
 		vgpu_labels(b, v);
-		buf_printf(b, ",kind=\"vram_page\"} %llu\n",
-			   (unsigned long long)v->stats.stats.vram_faults);
+		buf_puts(b, ",kind=\"vram_page\"}");
+		buf_value(b, v->stats->stats.vram_faults);
 	}
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_meter_engine_seconds_total",
-		     "Metered engine time.", v->stats.engine_ns / NS_PER_S);
+		     "Metered engine time.", v->stats->engine_ns / NS_PER_S);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_dma_seconds_total", "Metered DMA time.",
-		     v->stats.dma_ns / NS_PER_S);
+		     v->stats->dma_ns / NS_PER_S);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_dma_bytes_total", "Metered DMA bytes.",
-		     v->stats.dma_bytes);
+		     v->stats->dma_bytes);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_meter_commands_total",
-		     "Metered commands.", v->stats.commands);
+		     "Metered commands.", v->stats->commands);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_meter_faults_total", "Metered faults.",
-		     v->stats.faults);
+		     v->stats->faults);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_vram_byte_seconds_total",
-		     "VRAM bytes times seconds held.", v->stats.vram_byte_s);
+		     "VRAM bytes times seconds held.", v->stats->vram_byte_s);
 }
 
 /* ------------------------------------------------------------------ */
