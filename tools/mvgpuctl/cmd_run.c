@@ -752,14 +752,17 @@ int mvctl_cmd_run(int argc, char **argv)
 	uint64_t ms, now;
 	unsigned int wl;
 	bool interrupted, vanished;
+	const char *uuid;
 	int ret, first;
 
 	ret = mvctl_getopt("run", argc, argv, "", opts, mvctl_run_opt, &a,
 			   &first);
 	if (ret)
 		return ret < 0 ? MVCTL_EXIT_OK : ret;
-	if (first >= argc)
-		return mvctl_usage_fail("run", "run: which vGPU? Give its UUID ('mvgpuctl list' shows them)");
+	uuid = first < argc ? argv[first] : getenv(MVGPU_UUID_ENV);
+	if (!uuid)
+		return mvctl_usage_fail("run", "run: which vGPU? Give its UUID ('mvgpuctl list' shows them) or set %s",
+					MVGPU_UUID_ENV);
 	if (first + 1 < argc)
 		return mvctl_usage_fail("run", "run: unexpected argument '%s'",
 					argv[first + 1]);
@@ -782,7 +785,7 @@ int mvctl_cmd_run(int argc, char **argv)
 	ret = mvctl_sys_load(&sys, 0);
 	if (ret)
 		return ret;
-	ret = mvctl_lookup_vgpu(&sys, argv[first], &v);
+	ret = mvctl_lookup_vgpu(&sys, uuid, &v);
 	if (ret)
 		goto out;
 
