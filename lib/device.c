@@ -307,6 +307,11 @@ static int open_dev(const char *path, const char *uuid)
 		return mvgpu__err(-EACCES,
 				  "mvgpu_open: no permission to open %s: run as root, or give your user access to it (chown, or a udev rule)",
 				  path);
+	if (err == ENOENT && strcmp(path, MVGPU_VFIO_DEV) &&
+	    !access(MVGPU_VFIO_DEV, F_OK))
+		return mvgpu__err(-ENODEV,
+				  "mvgpu_open: %s (the IOMMU group of vGPU %s) does not exist here: in a container, give it this vGPU (podman run --device mvgpu.org/vgpu=%s, see mvgpuctl cdi)",
+				  path, uuid, uuid);
 	if (err == ENOENT || err == ENODEV || err == ENXIO)
 		return mvgpu__err(-ENODEV,
 				  "mvgpu_open: %s does not exist: load the VFIO modules (modprobe vfio_iommu_type1 mdev)",
