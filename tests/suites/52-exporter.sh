@@ -4,7 +4,8 @@
 # scrapes it on loopback every second and its HTTP API shows a vGPU's busy
 # seconds rising while mvgpuctl run drives it (and an idle one's not), the
 # GPU's meter totals stay monotonic when a vGPU is removed, with its usage
-# record left unacknowledged.
+# record left unacknowledged; systemd-analyze verify passes its unit (the
+# sandbox runs no systemd to start it).
 # vmrun: --timeout 300 --params num_gpus=1
 . tests/lib/tap.sh
 set -o pipefail
@@ -65,6 +66,12 @@ gt() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv
 ge() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null; }
 
 ip link set lo up
+
+# --- the systemd unit, as make install writes it -------------------------------------
+sed "s|@BINDIR@|$(dirname "$X")|" tools/exporter/mvgpu-exporter.service >"$TMP/mvgpu-exporter.service"
+out=$(systemd-analyze verify "$TMP/mvgpu-exporter.service" 2>&1) && rc=0 || rc=$?
+if [ $rc = 0 ] && [ -z "$out" ]; then tap_result 0 "systemd-analyze verify finds no problem in the unit"
+else tap_result 1 "systemd-analyze verify finds no problem in the unit" "exit $rc: $out"; fi
 
 A=$("$M" create --type mvgpu-4 --parent mvgpu0)
 B=$("$M" create --type mvgpu-4 --parent mvgpu0)
