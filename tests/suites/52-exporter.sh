@@ -83,6 +83,11 @@ out=$("$X" --listen 127.0.0.1:notaport 2>&1) && rc=0 || rc=$?
 expect_eq "--listen with a bad port exits 2" 2 "$rc"
 expect_match "--listen with a bad port says what it wants" "ADDR:PORT" "$out"
 
+mkdir -p "$TMP/empty"
+out=$("$X" --once --sysfs-root "$TMP/empty" 2>&1) && rc=0 || rc=$?
+expect_eq "--once without the module exits 0" 0 "$rc"
+expect_match "without the module: mvgpu_up 0" "^mvgpu_up 0$" "$out"
+
 "$X" --listen $LISTEN 2>"$TMP/exporter.err" &
 xpid=$!
 if wait_for 80 curl -sf -o /dev/null $URL; then tap_result 0 "the exporter serves $URL"

@@ -440,9 +440,9 @@ static void write_vgpus(struct mvx_buf *b, const struct mvx_scrape *s)
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_preemptions_total",
 		     "Slices cut short for a high-priority neighbour.",
 		     v->stats->stats.preemptions);
-	VGPU_GAUGE(b, s, "mvgpu_vgpu_max_wait_slices",
-		   "Longest wait for an engine, in slices.",
-		   v->stats ? v->stats->stats.max_wait_slices : 0);
+	VGPU_METRIC(b, s, "mvgpu_vgpu_max_wait_slices", "gauge",
+		    "Longest wait for an engine, in slices.", 1,
+		    v->stats->stats.max_wait_slices);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_commands_total", "Commands completed.",
 		     v->stats->stats.commands);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_processed_bytes_total",
@@ -485,9 +485,12 @@ static void write_vgpus(struct mvx_buf *b, const struct mvx_scrape *s)
 
 static int mvx_connect(struct mvx_exporter *x)
 {
+	int ret;
+
 	if (x->admin) {
-		if (!mvgpu_admin_refresh(x->admin))
-			return 0;
+		ret = mvgpu_admin_refresh(x->admin);
+		if (ret != -ENODEV)	/* else keep the handle: its totals */
+			return ret;
 		/* the module went away: its counters did too; start over */
 		mvgpu_admin_close(&x->admin);
 	}
