@@ -8,8 +8,9 @@
 #   make bench      the benchmarks, in the sandbox VM
 #   make soak       fuzzer + race storm for SOAK_SECONDS (default 300), not in CI
 #   make lint       checkpatch --strict on kmod/ guest/, cppcheck on userspace
-#   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, man
-#                   page, udev rules; without DESTDIR also the tenant group)
+#   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, exporter,
+#                   its systemd unit, man page, udev rules; without DESTDIR
+#                   also the tenant group)
 #   make modules_install   mvgpu.ko into /lib/modules/$(KVER)/extra, depmod;
 #                   signed when MODULE_SIG_KEY and MODULE_SIG_CERT are given
 #   make dkms-source       the module sources for DKMS, into
@@ -35,6 +36,7 @@ MANDIR ?= $(PREFIX)/share/man
 UDEVDIR ?= $(PREFIX)/lib/udev
 MDEVCTL ?= $(or $(shell command -v mdevctl),/usr/bin/mdevctl)
 TENANT_GROUP ?= mvgpu
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 B := build
 CC ?= gcc
@@ -52,6 +54,11 @@ LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(B)/pic/%.o)
 
 CTL_SRCS := $(wildcard tools/mvgpuctl/*.c)
 CTL_OBJS := $(CTL_SRCS:%.c=$(B)/%.o)
+
+EXPORTER_SRCS := $(wildcard tools/exporter/*.c)
+EXPORTER_OBJS := $(EXPORTER_SRCS:%.c=$(B)/%.o)
+EXPORTER_METRICS_OBJ := $(B)/tools/exporter/metrics.o
+LDLIBS_MHD := -lmicrohttpd
 
 TEST_COMMON_SRCS := $(wildcard tests/common/*.c)
 TEST_COMMON_OBJS := $(TEST_COMMON_SRCS:%.c=$(B)/%.o)
@@ -83,7 +90,7 @@ selftest-module:
 
 lib: $(B)/libmvgpu.so $(B)/libmvgpu.a $(B)/libmvgpu.pc
 
-$(B)/%.o: %.c $(wildcard include/*.h lib/*.h tests/common/*.h tools/mvgpuctl/*.h tools/workload/*.h)
+$(B)/%.o: %.c $(wildcard include/*.h lib/*.h tests/common/*.h tools/mvgpuctl/*.h tools/workload/*.h tools/exporter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -109,12 +116,17 @@ $(B)/libmvgpu.pc: lib/libmvgpu.pc.in
 	@mkdir -p $(B)
 	$(PC_SED) $< >$@
 
-tools: $(B)/bin/mvgpuctl
+tools: $(B)/bin/mvgpuctl $(B)/bin/mvgpu-exporter
 
 # static link: the CLI works wherever it is copied, inside the VM included
 $(B)/bin/mvgpuctl: $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(CTL_OBJS) $(WORKLOAD_OBJS) $(B)/libmvgpu.a -lpthread -lm
+
+# libmvgpu static, libmicrohttpd from the system
+$(B)/bin/mvgpu-exporter: $(EXPORTER_OBJS) $(B)/libmvgpu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(EXPORTER_OBJS) $(B)/libmvgpu.a $(LDLIBS_MHD) -lpthread
 
 tests: $(KTESTS)
 
@@ -152,6 +164,11 @@ $(B)/unit/%: tests/unit/%.c $(LIB_SRCS) $(wildcard lib/*.h include/*.h tests/uni
 	$(CC) $(CFLAGS) -Ilib -o $@ $< $(LIB_SRCS) -lcmocka -lpthread
 
 benches: $(BENCHES)
+
+# the exporter's scrape against a fake sysfs tree: no kernel needed
+$(B)/bench/exporter_bench: bench/exporter_bench.c $(EXPORTER_METRICS_OBJ) $(B)/libmvgpu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools/exporter -o $@ $< $(EXPORTER_METRICS_OBJ) $(B)/libmvgpu.a -lpthread
 
 $(B)/bench/%: bench/%.c $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)
@@ -191,7 +208,10 @@ install: lib tools install-udev
 	install -m 0644 include/libmvgpu.h include/libmvgpu_admin.h \
 		include/mvgpu_uapi.h $(DESTDIR)$(INCLUDEDIR)/
 	$(PC_SED) lib/libmvgpu.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc
-	install -m 0755 $(B)/bin/mvgpuctl $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(B)/bin/mvgpuctl $(B)/bin/mvgpu-exporter $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|' tools/exporter/mvgpu-exporter.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/mvgpu-exporter.service
 	install -m 0644 docs/mvgpuctl.1 $(DESTDIR)$(MANDIR)/man1/
 
 UDEV_SED = sed -e 's|@MDEVCTL@|$(MDEVCTL)|g' -e 's|@GROUP@|$(TENANT_GROUP)|g'
@@ -260,6 +280,8 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/libmvgpu.h $(DESTDIR)$(INCLUDEDIR)/mvgpu_uapi.h \
 		$(DESTDIR)$(INCLUDEDIR)/libmvgpu_admin.h \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libmvgpu.pc $(DESTDIR)$(BINDIR)/mvgpuctl \
+		$(DESTDIR)$(BINDIR)/mvgpu-exporter \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/mvgpu-exporter.service \
 		$(DESTDIR)$(MANDIR)/man1/mvgpuctl.1 $(DESTDIR)$(UDEVDIR)/rules.d/60-mvgpu.rules
 
 clean:

@@ -66,16 +66,19 @@ MVGPU_API const char *mvgpu_strerror(int err);
 /* ------------------------------------------------------------------ */
 
 /*
- * Open the vGPU with this UUID: finds its IOMMU group in sysfs, sets up a
+ * Open the vGPU with this UUID (NULL: the one the environment variable
+ * MVGPU_UUID names, as a CDI spec sets it in a container): finds its IOMMU group in sysfs, sets up a
  * VFIO container, group and device, enables the device, maps its VRAM,
  * sets up a page table, a command ring and MSI.  Inside a VM, uuid may be
  * the vGPU's PCI address ("00:01.0"): through vfio-pci when that drives
  * it, else through the guest driver, whose node (/dev/mvgpu/ADDR) may
  * also be given.
- * Returns 0, -ENOENT (no such vGPU), -EBUSY (open elsewhere), -EACCES
+ * Returns 0, -EINVAL (no or a malformed UUID), -ENOENT (no such vGPU), -EBUSY (open elsewhere), -EACCES
  * (no permission on /dev/vfio), -ENODEV (not an mvgpu vGPU), or another
  * negative errno.
  */
+#define MVGPU_UUID_ENV	"MVGPU_UUID"
+
 MVGPU_API int mvgpu_open(const char *uuid, struct mvgpu **out);
 
 /*

@@ -331,6 +331,69 @@ MVGPU_API int mvgpu_admin_usage_ack(struct mvgpu_admin *a, const char *gpu,
 				    uint64_t seq);
 
 /* ------------------------------------------------------------------ */
+/* Meter totals of a GPU, monotonic across removals                    */
+/* ------------------------------------------------------------------ */
+
+struct mvgpu_meter_totals {
+	uint32_t size;
+	uint32_t flags;			/* 0 */
+	/* every vGPU the GPU has had: listed ones plus removed ones */
+	uint64_t engine_ns;
+	uint64_t dma_ns;
+	uint64_t dma_bytes;
+	uint64_t commands;
+	uint64_t faults;
+	uint64_t vram_byte_s;
+	/* the removed ones alone, from their usage records */
+	uint64_t removed_vgpus;
+	uint64_t removed_engine_ns;
+	uint64_t removed_dma_ns;
+	uint64_t removed_dma_bytes;
+	uint64_t removed_commands;
+	uint64_t removed_faults;
+	uint64_t removed_vram_byte_s;
+};
+
+/*
+ * The meter totals of GPU gpu (a name as find_gpu takes) as counters that
+ * only grow for the life of the handle: the meters of the vGPUs in the
+ * snapshot plus the usage records of removed vGPUs this handle has seen,
+ * read WITHOUT acknowledging them.  A vGPU removed between the two reads
+ * is counted once, from its record.  Records some other consumer
+ * acknowledges before this handle sees them are missed; a total never
+ * goes back even then (it holds until the live meters catch up).
+ * live: NULL to read the vGPUs' meters now, or samples the caller just
+ * took with mvgpu_admin_stats(), one per vGPU of the snapshot in the
+ * order of mvgpu_admin_vgpu() (mvgpu_admin_vgpu_count() of them, each
+ * live[i].size set; timestamp_ns 0 for one that could not be read), so a caller
+ * that reads every vGPU anyway does not read them twice.
+ * Call mvgpu_admin_refresh() first for a current list of vGPUs.
+ * Returns 0; -ENOENT (no such GPU); -EINVAL (a bad size); -ENOMEM;
+ * -errno of a read.
+ */
+MVGPU_API int mvgpu_admin_totals(struct mvgpu_admin *a, const char *gpu,
+				 const struct mvgpu_vgpu_stats *live,
+				 struct mvgpu_meter_totals *out);
+
+/* ------------------------------------------------------------------ */
+/* Containers: a CDI spec                                              */
+/* ------------------------------------------------------------------ */
+
+#define MVGPU_CDI_KIND		"mvgpu.org/vgpu"
+#define MVGPU_CDI_VERSION	"0.5.0"
+
+/*
+ * A Container Device Interface spec (JSON, cdiVersion MVGPU_CDI_VERSION,
+ * kind MVGPU_CDI_KIND) naming each vGPU of the snapshot by its UUID, each
+ * with the device nodes /dev/vfio/vfio and /dev/vfio/GROUP (its IOMMU
+ * group) and the environment MVGPU_UUID=UUID.  A container started with
+ * --device mvgpu.org/vgpu=UUID gets that vGPU and nothing else.
+ * Returns a malloc'ed NUL-terminated string in *json (the caller frees
+ * it); -ENOMEM; -errno when a vGPU's IOMMU group cannot be read.
+ */
+MVGPU_API int mvgpu_admin_cdi_spec(struct mvgpu_admin *a, char **json);
+
+/* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 

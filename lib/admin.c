@@ -584,6 +584,7 @@ void mvgpu_admin_close(struct mvgpu_admin **a)
 		return;
 	free((*a)->gpus);
 	free((*a)->vgpus);
+	free((*a)->totals);
 	free(*a);
 	*a = NULL;
 }

@@ -16,6 +16,14 @@ struct mvgpu_admin_gpu {
 	struct mvgpu_type_info types[MVGPU_ADMIN_MAX_TYPES];	/* by divisor */
 };
 
+/* admin_totals.c: what one GPU's totals were made of, by GPU name */
+struct mvgpu_admin_totals_state {
+	char gpu[32];
+	uint64_t last_seq;			/* newest usage record counted */
+	struct mvgpu_meter_totals removed;	/* records counted so far */
+	struct mvgpu_meter_totals reported;	/* never goes back */
+};
+
 struct mvgpu_admin {
 	char root[PATH_MAX];		/* no trailing slash; "" for "/" */
 	char proc[PATH_MAX];		/* ROOT/../proc */
@@ -23,6 +31,8 @@ struct mvgpu_admin {
 	struct mvgpu_admin_gpu *gpus;
 	unsigned int nvgpus;
 	struct mvgpu_vgpu_info *vgpus;
+	unsigned int ntotals;
+	struct mvgpu_admin_totals_state *totals;
 };
 
 /* admin_ops.c: the unit tests' refusing kernel (NULL in real use) */

@@ -26,7 +26,6 @@
 
 #include "libmvgpu_int.h"
 
-#define MVGPU_VFIO_DEV		"/dev/vfio/vfio"
 #define MVGPU_REGION_OFF(i)	((uint64_t)(i) << 40)
 
 /* ------------------------------------------------------------------ */
@@ -263,7 +262,10 @@ static int open_sysfs(struct mvgpu *g, const char *uuid_in)
 	int ret;
 
 	if (!uuid_in)
-		return mvgpu__err(-EINVAL, "mvgpu_open: the UUID is NULL");
+		uuid_in = getenv(MVGPU_UUID_ENV);
+	if (!uuid_in)
+		return mvgpu__err(-EINVAL, "mvgpu_open: no UUID given and %s is not set",
+				  MVGPU_UUID_ENV);
 	if (mvgpu_uuid_parse(uuid_in, g->uuid))
 		return mvgpu__err(-EINVAL,
 				  "mvgpu_open: \"%.64s\" is not a UUID: want 8-4-4-4-12 hex digits, e.g. as printed by mvgpuctl list or mdevctl list",
@@ -349,6 +351,11 @@ static int open_dev(const char *path, const char *uuid)
 		return mvgpu__err(-EACCES,
 				  "mvgpu_open: no permission to open %s: run as root, or give your user access to it (chown, or a udev rule)",
 				  path);
+	if (err == ENOENT && strcmp(path, MVGPU_VFIO_DEV) &&
+	    !access(MVGPU_VFIO_DEV, F_OK))
+		return mvgpu__err(-ENODEV,
+				  "mvgpu_open: %s (the IOMMU group of vGPU %s) does not exist here: in a container, give it this vGPU (podman run --device mvgpu.org/vgpu=%s, see mvgpuctl cdi)",
+				  path, uuid, uuid);
 	if (err == ENOENT || err == ENODEV || err == ENXIO)
 		return mvgpu__err(-ENODEV,
 				  "mvgpu_open: %s does not exist: load the VFIO modules (modprobe vfio_iommu_type1 mdev)",

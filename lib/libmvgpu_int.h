@@ -316,6 +316,8 @@ void mvgpu__hostmems_free_all(struct mvgpu *g);
  * sysfs.c: one attribute, trailing newline and blanks stripped; numbers
  * are strict decimals (-EINVAL otherwise).  0 or a negative errno.
  */
+#define MVGPU_VFIO_DEV		"/dev/vfio/vfio"	/* the VFIO container */
+
 int mvgpu__read_file(const char *path, char *buf, size_t len);
 int mvgpu__read_u64(const char *path, uint64_t *val);
 int mvgpu__parse_u64(const char *s, uint64_t *val);

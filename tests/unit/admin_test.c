@@ -537,6 +537,84 @@ static void test_usage(void **state)
 	mvgpu_admin_close(&a);
 }
 
+/* A GPU's totals: a removed vGPU counted once, from its record; never back */
+static void test_totals(void **state)
+{
+	struct mvgpu_meter_totals t = { .size = sizeof(t) };
+	struct mvgpu_admin *a = open_fake();
+	char cmd[256];
+
+	/* U3 alone on mvgpu10: its meter (2000 + index) */
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
+	check_eq(t.engine_ns, 2000 + MVGPU_METER_ENGINE_NS);
+	check_eq(t.commands, 2000 + MVGPU_METER_COMMANDS);
+	check_eq(t.removed_vgpus, 0);
+	/* removed after the snapshot: listed and in a record; once */
+	put("seq=1 uuid=" U3 " type=mvgpu-4 engine_ns=2500 dma_ns=1 dma_bytes=1 commands=3000 faults=1 vram_byte_s=1\n",
+	    "class/mvgpu/mvgpu10/usage");
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
+	check_eq(t.engine_ns, 2500);
+	check_eq(t.commands, 3000);
+	check_eq(t.removed_vgpus, 1);
+	check_eq(t.removed_engine_ns, 2500);
+	/* gone from sysfs too: the record is not counted again */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/bus/mdev/devices/%s", root, U3);
+	check_eq(system(cmd), 0);
+	check_eq(mvgpu_admin_refresh(a), 0);
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
+	check_eq(t.engine_ns, 2500);
+	check_eq(t.removed_vgpus, 1);
+	/* another consumer acknowledged it: the totals hold */
+	put("", "class/mvgpu/mvgpu10/usage");
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
+	check_eq(t.engine_ns, 2500);
+	check_eq(t.removed_commands, 3000);
+	/* a second removal adds on */
+	put("seq=2 uuid=" U1 " type=mvgpu-4 engine_ns=10 dma_ns=1 dma_bytes=1 commands=1 faults=1 vram_byte_s=1\n",
+	    "class/mvgpu/mvgpu10/usage");
+	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
+	check_eq(t.engine_ns, 2510);
+	check_eq(t.removed_vgpus, 2);
+	check_eq(mvgpu_admin_totals(a, "mvgpu99", NULL, &t), -ENOENT);
+	mvgpu_admin_close(&a);
+}
+
+static void test_cdi(void **state)
+{
+	static const char *const uuids[] = { U1, U2, U3 };
+	struct mvgpu_admin *a = open_fake();
+	char path[512], want[128], *json = NULL;
+	unsigned int i;
+
+	/* no IOMMU group: vfio_iommu_type1 missing */
+	check_eq(mvgpu_admin_cdi_spec(a, &json), -ENOENT);
+	check_eq(json == NULL, 1);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/bus/mdev/devices/%s/iommu_group",
+			 root, uuids[i]);
+		snprintf(want, sizeof(want), "../../../kernel/iommu_groups/%u",
+			 10 + i);
+		check_eq(symlink(want, path), 0);
+	}
+	check_eq(mvgpu_admin_cdi_spec(a, &json), 0);
+	assert_non_null(json);
+	check_eq(strstr(json, "\"cdiVersion\": \"" MVGPU_CDI_VERSION "\"") != NULL, 1);
+	check_eq(strstr(json, "\"kind\": \"" MVGPU_CDI_KIND "\"") != NULL, 1);
+	check_eq(strstr(json, "\"path\": \"/dev/vfio/vfio\"") != NULL, 1);
+	for (i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "\"name\": \"%s\"", uuids[i]);
+		check_eq(strstr(json, want) != NULL, 1);
+		snprintf(want, sizeof(want), "\"MVGPU_UUID=%s\"", uuids[i]);
+		check_eq(strstr(json, want) != NULL, 1);
+	}
+	/* each vGPU's group node follows its own name (sorted by GPU: U3 first) */
+	check_eq(strstr(strstr(json, "\"name\": \"" U1 "\""), "/dev/vfio/10") != NULL, 1);
+	check_eq(strstr(strstr(json, "\"name\": \"" U3 "\""), "/dev/vfio/12") != NULL, 1);
+	free(json);
+	check_eq(mvgpu_admin_cdi_spec(NULL, &json), -EBADF);
+	mvgpu_admin_close(&a);
+}
+
 /* A copy made with cp -rL: mdev_type is a directory, not a link */
 static void test_copied_tree(void **state)
 {
@@ -589,6 +667,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_knobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_totals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cdi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copied_tree, setup,
 						teardown),
 		cmocka_unit_test(test_helpers),

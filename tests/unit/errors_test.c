@@ -102,7 +102,11 @@ static void test_bad_args(void **state)
 	assert_int_equal(mvgpu_batch_new(g, &b), 0);
 	assert_int_equal(mvgpu_bo_alloc(g, 64, 0, &bo), 0);
 
-	assert_einval(mvgpu_open(NULL, &g), "UUID is NULL");
+	unsetenv(MVGPU_UUID_ENV);
+	assert_einval(mvgpu_open(NULL, &g), "no UUID given and MVGPU_UUID is not set");
+	setenv(MVGPU_UUID_ENV, "not-a-uuid", 1);	/* NULL: the environment's */
+	assert_einval(mvgpu_open(NULL, &g), "\"not-a-uuid\" is not a UUID");
+	unsetenv(MVGPU_UUID_ENV);
 	assert_einval(mvgpu_open("00000000-0000-0000-0000-000000000000", NULL),
 		      "out is NULL");
 	assert_einval(mvgpu_open("xyz", &g), "not a UUID");

@@ -824,14 +824,17 @@ int mvctl_cmd_run(int argc, char **argv)
 	uint64_t ms, now;
 	unsigned int wl;
 	bool interrupted, vanished;
+	const char *uuid;
 	int ret, first;
 
 	ret = mvctl_getopt("run", argc, argv, "", opts, mvctl_run_opt, &a,
 			   &first);
 	if (ret)
 		return ret < 0 ? MVCTL_EXIT_OK : ret;
-	if (first >= argc)
-		return mvctl_usage_fail("run", "run: which vGPU? Give its UUID, or inside a VM its PCI address or /dev/mvgpu node ('mvgpuctl list' shows them)");
+	uuid = first < argc ? argv[first] : getenv(MVGPU_UUID_ENV);
+	if (!uuid)
+		return mvctl_usage_fail("run", "run: which vGPU? Give its UUID, or inside a VM its PCI address or /dev/mvgpu node ('mvgpuctl list' shows them), or set %s",
+					MVGPU_UUID_ENV);
 	if (first + 1 < argc)
 		return mvctl_usage_fail("run", "run: unexpected argument '%s'",
 					argv[first + 1]);
@@ -852,17 +855,17 @@ int mvctl_cmd_run(int argc, char **argv)
 					a.seconds);
 
 	memset(&sys, 0, sizeof(sys));
-	if (mvctl_guest_device(argv[first])) {
+	if (mvctl_guest_device(uuid)) {
 		/* inside a VM: the guest driver's vGPU, no host sysfs */
 		memset(&gv, 0, sizeof(gv));
-		snprintf(gv.i.uuid, sizeof(gv.i.uuid), "%s", argv[first]);
+		snprintf(gv.i.uuid, sizeof(gv.i.uuid), "%s", uuid);
 		snprintf(gv.i.gpu, sizeof(gv.i.gpu), "guest");
 		v = &gv;
 	} else {
 		ret = mvctl_sys_load(&sys, 0);
 		if (ret)
 			return ret;
-		ret = mvctl_lookup_vgpu(&sys, argv[first], &v);
+		ret = mvctl_lookup_vgpu(&sys, uuid, &v);
 		if (ret)
 			goto out;
 	}

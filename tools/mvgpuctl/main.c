@@ -90,6 +90,17 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	  "DIR then serves as a --sysfs-root (or MVGPU_SYSFS_ROOT): the same\n"
 	  "GPUs, types and vGPUs, frozen, for a bug report or a test. Use this\n"
 	  "rather than cp -rL, which does not keep what a vGPU's type is.\n" },
+	{ "cdi", mvctl_cmd_cdi, "[--output FILE]",
+	  "a CDI spec naming every vGPU, for podman and other runtimes",
+	  "A Container Device Interface spec (JSON) with one device per vGPU,\n"
+	  "named by its UUID, kind mvgpu.org/vgpu: the device nodes\n"
+	  "/dev/vfio/vfio and /dev/vfio/GROUP (the vGPU's IOMMU group) and\n"
+	  "MVGPU_UUID=UUID in the environment, which libmvgpu and mvgpuctl run\n"
+	  "use when no UUID is given. Then:\n"
+	  "  mvgpuctl cdi --output /etc/cdi/mvgpu.json\n"
+	  "  podman run --device mvgpu.org/vgpu=UUID IMAGE mvgpuctl run ...\n"
+	  "Write it again after creating or removing vGPUs.\n"
+	  "  --output FILE  write FILE (atomically) instead of stdout\n" },
 	{ "top", mvctl_cmd_top, "[-n N] [--json]",
 	  "live engine use per vGPU and per GPU, every second",
 	  "On a terminal: a screen refreshed every second until q or Ctrl-C.\n"
@@ -101,10 +112,11 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	  "bytes/s, WAIT (runnable without an engine, percent of the interval),\n"
 	  "faults. Per GPU: utilisation of each engine in the interval.\n" },
 	{ "run", mvctl_cmd_run,
-	  "UUID|PCI-ADDR --workload gemm|copy|mixed|fill|dma|faulty --seconds S [--json]",
+	  "[UUID|PCI-ADDR] --workload gemm|copy|mixed|fill|dma|faulty --seconds S [--json]",
 	  "run a verified workload on a vGPU through libmvgpu",
 	  "Inside a VM, name the vGPU by its PCI address or /dev/mvgpu node.\n"
-	  "Submits work for S seconds (fractions allowed, at most 3600) and checks\n"
+	  "Without one: the vGPU MVGPU_UUID names (as in a container given a\n"
+	  "vGPU through CDI). Submits work for S seconds (fractions allowed, at most 3600) and checks\n"
 	  "its results. Prints operations, bytes, throughput and errors; exits 8\n"
 	  "on any mismatch or fault (faulty: on a fault that is not as expected).\n"
 	  "gemm, copy and mixed check every result against a CPU reference:\n"

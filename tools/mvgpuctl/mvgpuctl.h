@@ -11,6 +11,7 @@
  *   cmd_config.c   set, policy
  *   cmd_stats.c    stats, top, usage
  *   cmd_snapshot.c snapshot (a sysfs tree to test against)
+ *   cmd_cdi.c      cdi (a CDI spec of the vGPUs, for containers)
  *   cmd_run.c      run (a verified workload through libmvgpu)
  *
  * Every command returns one of the MVCTL_EXIT_* codes; every failure has
@@ -229,6 +230,7 @@ int mvctl_cmd_top(int argc, char **argv);
 int mvctl_cmd_run(int argc, char **argv);
 int mvctl_cmd_usage(int argc, char **argv);
 int mvctl_cmd_snapshot(int argc, char **argv);
+int mvctl_cmd_cdi(int argc, char **argv);
 
 /* main.c: print the usage of one command ("mvgpuctl CMD --help") */
 void mvctl_cmd_help(const char *cmd, FILE *f);
