@@ -144,6 +144,7 @@ static int __init mvgpu_init(void)
 	if (ret)
 		return ret;
 
+	mvgpu_mmio_module_init();
 	ret = mvgpu_vram_module_init();
 	if (ret)
 		return ret;

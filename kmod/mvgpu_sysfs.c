@@ -239,9 +239,7 @@ static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
 			      MVGPU_WEIGHT_MAX, &v);
 	if (ret)
 		return ret;
-	spin_lock(&s->lock);
-	vgpu->se.weight = v;
-	spin_unlock(&s->lock);
+	mvgpu_sched_set_weight(s, &vgpu->se, v);
 	return count;
 }
 static DEVICE_ATTR_RW(weight);
@@ -270,9 +268,7 @@ static ssize_t priority_store(struct device *dev, struct device_attribute *attr,
 			 (int)strcspn(buf, "\n"), buf);
 		return -EINVAL;
 	}
-	spin_lock(&s->lock);
-	vgpu->se.prio = prio;
-	spin_unlock(&s->lock);
+	mvgpu_sched_set_prio(s, &vgpu->se, prio);
 	return count;
 }
 static DEVICE_ATTR_RW(priority);
@@ -294,11 +290,7 @@ static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
 	ret = mvgpu_store_u32(dev, "cap", buf, 0, 100, &v);
 	if (ret)
 		return ret;
-	spin_lock(&s->lock);
-	vgpu->se.cap_pct = v;
-	s->kick_seq++;
-	spin_unlock(&s->lock);
-	wake_up_all(&s->work_wq);
+	mvgpu_sched_set_cap(s, &vgpu->se, v);
 	return count;
 }
 static DEVICE_ATTR_RW(cap);
