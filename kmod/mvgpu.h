@@ -41,8 +41,8 @@
 #define MVGPU_MAX_GPUS		8
 #define MVGPU_MAX_ENGINES	8
 /* VRAM is carved in slices; a type takes MVGPU_SLICES / divisor of them */
-#define MVGPU_SLICES		8
-#define MVGPU_NUM_TYPES		4
+#define MVGPU_SLICES		64	/* bits of gpu->slice_map */
+#define MVGPU_NUM_TYPES		7	/* divisors 1, 2, 4, ... 64 */
 #define MVGPU_CFG_SIZE		256
 
 struct mvgpu_gpu;
