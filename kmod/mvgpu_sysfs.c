@@ -7,6 +7,7 @@
  *   scheduler                        rw: best_effort|equal_share|fixed_share
  *   timeslice_us                     rw: 100..100000, default 2000
  *   engine_busy_ns engine_utilization  per engine, space separated
+ *   sched_picks sched_pick_ns        picks made, ns spent in them (ro)
  * /sys/bus/mdev/devices/UUID/mvgpu/   one vGPU
  *   weight (rw 1..1000) priority (rw normal|high) cap (rw 0..100, 0 = none)
  *   state owner vram_size gpu
@@ -175,6 +176,33 @@ static ssize_t engine_utilization_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(engine_utilization);
 
+/* the scheduler's pick cost: picks made and the ns they took, all engines */
+static ssize_t sched_picks_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_sched *s = &mvgpu_dev_to_gpu(dev)->sched;
+	u64 v;
+
+	spin_lock(&s->lock);
+	v = s->picks;
+	spin_unlock(&s->lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+static DEVICE_ATTR_RO(sched_picks);
+
+static ssize_t sched_pick_ns_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_sched *s = &mvgpu_dev_to_gpu(dev)->sched;
+	u64 v;
+
+	spin_lock(&s->lock);
+	v = s->pick_ns;
+	spin_unlock(&s->lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+static DEVICE_ATTR_RO(sched_pick_ns);
+
 static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_vram_size.attr,
@@ -185,6 +213,8 @@ static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_timeslice_us.attr,
 	&dev_attr_engine_busy_ns.attr,
 	&dev_attr_engine_utilization.attr,
+	&dev_attr_sched_picks.attr,
+	&dev_attr_sched_pick_ns.attr,
 	NULL,
 };
 
