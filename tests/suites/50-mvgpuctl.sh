@@ -246,8 +246,8 @@ ctl set $unknown weight=5
 expect_rc "set on an unknown UUID exits 4" 4 "no vGPU with UUID $unknown"
 ctl set not-a-uuid weight=5
 expect_rc "set on a malformed UUID exits 2" 2 "not a UUID"
-ctl set $u4 weight=2 priority=normal cap=0
-expect_eq "set puts the defaults back" "2 normal 0" "$(sysfs_knobs $u4)"
+ctl set $u4 weight=16 priority=normal cap=0
+expect_eq "set puts the defaults back" "16 normal 0" "$(sysfs_knobs $u4)"
 
 # --- policy -------------------------------------------------------------------
 ctl policy mvgpu0
@@ -453,7 +453,7 @@ expect_rc "create as an unprivileged user exits 6" 6 "permission denied.*run mvg
 expect_eq "nothing was created" "1" "$(vgpu_count)"
 ctl_as_nobody set $u weight=9 cap=20
 expect_rc "set as an unprivileged user exits 6" 6 "permission denied"
-expect_eq "set as an unprivileged user changed nothing" "2 normal 0" "$(sysfs_knobs $u)"
+expect_eq "set as an unprivileged user changed nothing" "16 normal 0" "$(sysfs_knobs $u)"
 ctl_as_nobody policy mvgpu0 equal_share --timeslice 1
 expect_rc "policy as an unprivileged user exits 6" 6 "permission denied"
 expect_eq "policy as an unprivileged user changed nothing" "[best_effort] equal_share fixed_share 2000" "$(gpu_policy mvgpu0)"
