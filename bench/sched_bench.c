@@ -1,31 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Scheduler benchmark, run inside the sandbox VM (bench/run): everything
- * is a ratio of things measured side by side in one run.
+ * Scheduler benchmark, run inside the sandbox VM (bench/run, engines=1,
+ * vram_mb=1024 so that a 1/64 vGPU has room for the FILL tenant): every
+ * figure that matters is a ratio of things measured side by side in one
+ * run.  For 1, 4, 16 and 64 tenants (vGPUs of type mvgpu-N):
  *
- *   mediation efficiency  aggregate throughput of 4 vGPUs sharing one
- *                         engine / throughput of 1 vGPU alone on it
- *                         (what time slicing and context switches cost;
- *                         target >= 0.95)
- *   fairness error        weights 1:2:3:4 under best_effort: the largest
- *                         gap between a vGPU's share of engine time and
- *                         its weight's share, in percentage points
+ *   efficiency      aggregate throughput of N vGPUs sharing the engine /
+ *                   throughput of one of them alone (time slicing and
+ *                   context switch cost; goal >= 0.97 at 64)
+ *   fairness error  weights 1:2:3:4 repeated, best_effort: the largest gap
+ *                   between a vGPU's share of engine time and its weight's
+ *                   share, in percentage points (goal <= 1 at 64)
+ *   pick cost       ns per pick, from the driver's own counters
+ *                   (sched_pick_ns / sched_picks) over the N-tenant window
  *
- * Alone and together alternate over several rounds so that drifts in the
- * host's speed fall on both sides.
+ * and the latency of a NOP + FENCE round trip with its MSI eventfd, p50
+ * and p99, alone and next to 63 busy neighbours under best_effort and
+ * equal_share, against an eventfd ping-pong between two processes in the
+ * same run.  The latency clients run SCHED_FIFO, so that what is measured
+ * is the GPU's scheduling and not the guest CPUs' queue of 63 tenant
+ * processes; the driver's max_wait_slices of the latency vGPU is printed
+ * beside it.  Alone and together alternate over ROUNDS rounds so drifts
+ * of the host's speed fall on both.
  */
+#include <poll.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mvgpu_test.h"
 
-#define ROUNDS		3
 #define WINDOW_MS	3000
+#define MAXN		64
+#define LAT_SAMPLES	300
+#define ROUNDS		2
 
-static char uuid[4][MT_UUID_LEN];
-static struct mt_tenant t[4];
+static char uuid[MAXN][MT_UUID_LEN];
+static struct mt_tenant t[MAXN];
 
 static double window_rate(unsigned int first, unsigned int n)
 {
@@ -43,11 +59,11 @@ static double window_rate(unsigned int first, unsigned int n)
 	return (b1 - b0) / ((t1 - t0) / 1e9);
 }
 
-static int start_tenants(unsigned int n)
+static int start_tenants(unsigned int first, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
+	for (i = first; i < first + n; i++) {
 		memset(&t[i], 0, sizeof(t[i]));
 		if (mt_tenant_start(&t[i], uuid[i], MT_WL_FILL))
 			return -1;
@@ -56,12 +72,12 @@ static int start_tenants(unsigned int n)
 	return 0;
 }
 
-static int stop_tenants(unsigned int n)
+static int stop_tenants(unsigned int first, unsigned int n)
 {
 	unsigned int i;
 	int errors = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = first; i < first + n; i++) {
 		if (mt_tenant_stop(&t[i]) || t[i].st->errors)
 			errors++;
 		mt_tenant_free(&t[i]);
@@ -69,74 +85,238 @@ static int stop_tenants(unsigned int n)
 	return errors;
 }
 
-int main(void)
+static uint64_t gpu_u64(const char *name)
 {
-	double alone = 0, together = 0, share[4], err = 0, total = 0;
-	uint64_t busy0[4], busy1[4], engines = 0;
-	const char *weights[4] = { "1", "2", "3", "4" };
-	unsigned int round, i;
+	uint64_t v = 0;
+
+	mt_readf_u64(&v, MT_CLASS "/mvgpu0/%s", name);
+	return v;
+}
+
+struct row {
+	unsigned int n;
+	double alone, together, err, pick_ns;
+};
+
+static int run_tenants(unsigned int n, struct row *row)
+{
+	static const char *const weights[4] = { "1", "2", "3", "4" };
+	uint64_t busy0[MAXN], busy1[MAXN], ns0, ns1, picks = 0, pick_ns = 0;
+	double total = 0, wsum = 0;
+	unsigned int i, r;
 	int errors = 0;
 
-	mt_read_u64(MT_CLASS "/mvgpu0/engines", &engines);
 	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
-	for (i = 0; i < 4; i++)
-		if (mt_create_new(0, 4, uuid[i])) {
-			fprintf(stderr, "cannot create vGPU %u\n", i);
-			return 1;
+	for (i = 0; i < n; i++)
+		if (mt_create_new(0, n, uuid[i])) {
+			fprintf(stderr, "cannot create vGPU %u of type mvgpu-%u\n",
+				i, n);
+			return -1;
 		}
+	row->n = n;
+	row->alone = row->together = 0;
+	for (r = 0; r < ROUNDS; r++) {
+		uint64_t a0, a1;
 
-	printf("mvgpu scheduler benchmark: engines=%llu, best_effort, FILL batches of 16 MiB\n",
-	       (unsigned long long)engines);
-	for (round = 0; round < ROUNDS; round++) {
-		double a, b;
-
-		if (start_tenants(1))
-			return 1;
-		a = window_rate(0, 1);
-		errors += stop_tenants(1);
-		if (start_tenants(4))
-			return 1;
-		b = window_rate(0, 4);
-		errors += stop_tenants(4);
-		printf("  round %u: alone %7.1f MiB/s, four together %7.1f MiB/s\n",
-		       round + 1, a / 1048576, b / 1048576);
-		alone += a;
-		together += b;
+		if (start_tenants(0, 1))
+			return -1;
+		row->alone += window_rate(0, 1) / ROUNDS;
+		errors += stop_tenants(0, 1);
+		if (n == 1)
+			continue;
+		if (start_tenants(0, n))
+			return -1;
+		a0 = gpu_u64("sched_picks");
+		ns0 = gpu_u64("sched_pick_ns");
+		row->together += window_rate(0, n) / ROUNDS;
+		a1 = gpu_u64("sched_picks");
+		ns1 = gpu_u64("sched_pick_ns");
+		picks += a1 - a0;
+		pick_ns += ns1 - ns0;
+		errors += stop_tenants(0, n);
 	}
+	if (n == 1)
+		row->together = row->alone;
+	row->pick_ns = picks ? (double)pick_ns / picks : 0;
 
-	for (i = 0; i < 4; i++)
-		mt_vgpu_set(uuid[i], "weight", weights[i]);
-	if (start_tenants(4))
-		return 1;
-	sleep(1);
-	for (i = 0; i < 4; i++)
-		mt_vgpu_stat(uuid[i], "busy_ns", &busy0[i]);
-	sleep(6);
-	for (i = 0; i < 4; i++) {
-		mt_vgpu_stat(uuid[i], "busy_ns", &busy1[i]);
-		total += busy1[i] - busy0[i];
+	row->err = 0;
+	if (n > 1) {
+		for (i = 0; i < n; i++) {
+			mt_vgpu_set(uuid[i], "weight", weights[i % 4]);
+			wsum += i % 4 + 1;
+		}
+		if (start_tenants(0, n))
+			return -1;
+		sleep(1);
+		for (i = 0; i < n; i++)
+			mt_vgpu_stat(uuid[i], "busy_ns", &busy0[i]);
+		usleep(2 * WINDOW_MS * 1000);
+		for (i = 0; i < n; i++) {
+			mt_vgpu_stat(uuid[i], "busy_ns", &busy1[i]);
+			total += busy1[i] - busy0[i];
+		}
+		errors += stop_tenants(0, n);
+		for (i = 0; i < n && total > 0; i++) {
+			double want = (i % 4 + 1) / wsum;
+			double share = (busy1[i] - busy0[i]) / total;
+			double gap = share > want ? share - want : want - share;
+
+			row->err = gap > row->err ? gap : row->err;
+		}
 	}
-	errors += stop_tenants(4);
-	for (i = 0; i < 4; i++) {
-		double want = (i + 1) / 10.0, gap;
-
-		share[i] = (busy1[i] - busy0[i]) / total;
-		gap = share[i] > want ? share[i] - want : want - share[i];
-		err = gap > err ? gap : err;
-	}
-	for (i = 0; i < 4; i++)
-		mt_remove(uuid[i]);
-
-	printf("\n  one vGPU alone          %8.1f MiB/s\n", alone / ROUNDS / 1048576);
-	printf("  four vGPUs together     %8.1f MiB/s aggregate\n",
-	       together / ROUNDS / 1048576);
-	printf("  mediation efficiency    %8.3f  (together / alone; target >= 0.95)\n",
-	       together / alone);
-	printf("  fairness, weights 1:2:3:4: shares %.3f %.3f %.3f %.3f\n",
-	       share[0], share[1], share[2], share[3]);
-	printf("  fairness error          %8.2f  percentage points (largest gap)\n",
-	       err * 100);
 	if (errors)
 		printf("  %d tenants saw wrong results\n", errors);
-	return errors ? 1 : 0;
+	return errors ? -1 : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void pctl(uint64_t *v, unsigned int n, double *p50, double *p99)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	*p50 = v[n / 2] / 1000.0;
+	*p99 = v[n * 99 / 100] / 1000.0;
+}
+
+/* SCHED_FIFO for the latency client, or back to normal before forking */
+static void realtime(bool on)
+{
+	struct sched_param sp = { .sched_priority = on ? 10 : 0 };
+
+	if (sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &sp))
+		perror("sched_setscheduler");
+}
+
+/* eventfd ping-pong between two processes: the floor of a wakeup */
+static void eventfd_floor(double *p50, double *p99)
+{
+	static uint64_t lat[LAT_SAMPLES];
+	int ping = eventfd(0, 0), pong = eventfd(0, 0);
+	uint64_t c = 1;
+	unsigned int i;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < LAT_SAMPLES; i++)
+			if (read(ping, &c, 8) != 8 || write(pong, &c, 8) != 8)
+				_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < LAT_SAMPLES; i++) {
+		uint64_t t0 = mt_now_ns();
+
+		if (write(ping, &c, 8) != 8 || read(pong, &c, 8) != 8)
+			break;
+		lat[i] = mt_now_ns() - t0;
+	}
+	waitpid(pid, NULL, 0);
+	close(ping);
+	close(pong);
+	pctl(lat, i, p50, p99);
+}
+
+/* NOP + FENCE with an interrupt, waited for on the MSI eventfd */
+static int fence_latency(struct mt_dev *d, double *p50, double *p99)
+{
+	static uint64_t lat[LAT_SAMPLES];
+	struct mvgpu_cmd cmds[2];
+	unsigned int i;
+
+	for (i = 0; i < LAT_SAMPLES; i++) {
+		struct pollfd p = { .fd = d->msi, .events = POLLIN };
+		uint64_t t0, c;
+
+		memset(cmds, 0, sizeof(cmds));
+		cmds[0].opcode = MVGPU_OP_NOP;
+		cmds[1].opcode = MVGPU_OP_FENCE;
+		cmds[1].flags = MVGPU_CMD_F_IRQ;
+		cmds[1].value = i + 1;
+		t0 = mt_now_ns();
+		if (mt_dev_submit(d, cmds, 2))
+			return -1;
+		if (poll(&p, 1, 5000) != 1 || read(d->msi, &c, 8) != 8)
+			return -1;
+		lat[i] = mt_now_ns() - t0;
+		mt_reg_write32(d->v.device, MVGPU_REG_INT_ACK, MVGPU_INT_ALL);
+	}
+	pctl(lat, LAT_SAMPLES, p50, p99);
+	return 0;
+}
+
+int main(void)
+{
+	static const unsigned int ns[] = { 1, 4, 16, 64 };
+	struct row rows[4];
+	double f50, f99, a50, a99, b50, b99, e50, e99;
+	uint64_t engines, slice_us;
+	struct mt_dev lat;
+	uint64_t w_alone = 0, w_be = 0, w_eq = 0;
+	unsigned int k, i;
+
+	engines = gpu_u64("engines");
+	slice_us = gpu_u64("timeslice_us");
+	printf("mvgpu scheduler benchmark: engines=%llu, time slice %llu us, FILL batches of 16 MiB\n",
+	       (unsigned long long)engines, (unsigned long long)slice_us);
+	for (k = 0; k < 4; k++) {
+		if (run_tenants(ns[k], &rows[k]))
+			return 1;
+		printf("  %2u tenants: alone %7.1f MiB/s, together %7.1f MiB/s, pick %.0f ns\n",
+		       ns[k], rows[k].alone / 1048576,
+		       rows[k].together / 1048576, rows[k].pick_ns);
+		mt_remove_all();
+	}
+
+	/* latency: one vGPU of 1/64 next to 63 busy ones */
+	realtime(true);	/* inherited by the floor's partner process */
+	eventfd_floor(&f50, &f99);
+	if (mt_dev_open(&lat, 0, 64))
+		return 1;
+	for (i = 1; i < MAXN; i++)
+		if (mt_create_new(0, 64, uuid[i]))
+			return 1;
+	if (fence_latency(&lat, &a50, &a99))
+		return 1;
+	mt_vgpu_stat(lat.uuid, "max_wait_slices", &w_alone);
+	realtime(false);	/* the tenants must not inherit it */
+	if (start_tenants(1, MAXN - 1))
+		return 1;
+	realtime(true);
+	sleep(1);
+	if (fence_latency(&lat, &b50, &b99))
+		return 1;
+	mt_vgpu_stat(lat.uuid, "max_wait_slices", &w_be);
+	mt_writef("equal_share", MT_CLASS "/mvgpu0/scheduler");
+	sleep(1);
+	if (fence_latency(&lat, &e50, &e99))
+		return 1;
+	mt_vgpu_stat(lat.uuid, "max_wait_slices", &w_eq);
+	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
+	stop_tenants(1, MAXN - 1);
+	mt_dev_close(&lat);
+	mt_remove_all();
+
+	printf("\n  %-8s %10s %10s %12s %10s\n", "tenants", "efficiency",
+	       "fair err", "pick ns", "MiB/s");
+	for (k = 0; k < 4; k++)
+		printf("  %-8u %10.3f %10.2f %12.0f %10.1f\n", rows[k].n,
+		       rows[k].together / rows[k].alone, rows[k].err * 100,
+		       rows[k].pick_ns, rows[k].together / 1048576);
+	printf("  (efficiency: together / one alone; fair err: percentage points, weights 1:2:3:4)\n");
+	printf("\n  latency, NOP + FENCE to MSI eventfd (us)      p50      p99  max wait (slices)\n");
+	printf("  eventfd ping-pong floor                   %8.1f %8.1f\n", f50, f99);
+	printf("  alone                                     %8.1f %8.1f  %llu\n", a50, a99,
+	       (unsigned long long)w_alone);
+	printf("  63 busy neighbours, best_effort           %8.1f %8.1f  %llu\n", b50, b99,
+	       (unsigned long long)w_be);
+	printf("  63 busy neighbours, equal_share           %8.1f %8.1f  %llu\n", e50, e99,
+	       (unsigned long long)w_eq);
+	printf("  (bound for p99 with neighbours: one slice + one chunk, %llu us + a chunk)\n",
+	       (unsigned long long)slice_us);
+	return 0;
 }

@@ -20,7 +20,7 @@
 #define MVGPU_PCI_VENDOR_ID		0x1234	/* unofficial, as QEMU stdvga */
 #define MVGPU_PCI_DEVICE_ID		0x4d56	/* "MV" */
 #define MVGPU_PCI_SUBSYS_VENDOR_ID	0x1234
-/* subsystem device id: 0x0100 | the type's divisor (1, 2, 4, 8) */
+/* subsystem device id: 0x0100 | the type's divisor (1, 2, 4, ... 64) */
 #define MVGPU_PCI_SUBSYS_ID_BASE	0x0100
 #define MVGPU_PCI_REVISION		0x01
 #define MVGPU_PCI_CLASS_CODE		0x030200	/* 3D controller */
@@ -39,7 +39,7 @@
 #define MVGPU_REG_ID			0x000	/* RO32: MVGPU_ID_MAGIC */
 #define MVGPU_REG_VERSION		0x004	/* RO32: major << 16 | minor */
 #define MVGPU_REG_CAPS			0x008	/* RO32: MVGPU_CAP_* */
-#define MVGPU_REG_TYPE_DIVISOR		0x00c	/* RO32: 1, 2, 4 or 8 */
+#define MVGPU_REG_TYPE_DIVISOR		0x00c	/* RO32: 1, 2, 4, ... 64 */
 #define MVGPU_REG_VRAM_SIZE		0x010	/* RO64: bytes */
 #define MVGPU_REG_ENGINES		0x018	/* RO32: engines of the GPU */
 #define MVGPU_REG_SHARE_PERMILLE	0x01c	/* RO32: type share, 1/1000 */

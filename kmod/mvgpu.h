@@ -27,7 +27,9 @@
 #include <linux/device.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/rwsem.h>
+#include <linux/seqlock.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
@@ -40,8 +42,8 @@
 #define MVGPU_MAX_GPUS		8
 #define MVGPU_MAX_ENGINES	8
 /* VRAM is carved in slices; a type takes MVGPU_SLICES / divisor of them */
-#define MVGPU_SLICES		8
-#define MVGPU_NUM_TYPES		4
+#define MVGPU_SLICES		64	/* bits of gpu->slice_map */
+#define MVGPU_NUM_TYPES		7	/* divisors 1, 2, 4, ... 64 */
 #define MVGPU_CFG_SIZE		256
 
 struct mvgpu_gpu;
@@ -190,6 +192,7 @@ void mvgpu_ctx_reset(struct mvgpu_ctx *ctx);
 enum mvgpu_prio {
 	MVGPU_PRIO_NORMAL,
 	MVGPU_PRIO_HIGH,
+	MVGPU_NUM_PRIOS,
 };
 
 enum mvgpu_policy {
@@ -208,8 +211,16 @@ enum mvgpu_policy {
 /* what a fault costs the faulting vGPU in virtual runtime and rate */
 #define MVGPU_FAULT_COST_NS	(1000ULL * 1000)
 
+/* where a sched entity is queued; under sched->lock */
+enum mvgpu_se_queue {
+	MVGPU_SE_OFF,			/* not queued: idle, disabled or running */
+	MVGPU_SE_READY,			/* sched->ready[prio], by vruntime */
+	MVGPU_SE_THROTTLED,		/* sched->throttled, by throttled_until */
+};
+
 struct mvgpu_sched_entity {
 	struct list_head node;		/* sched->entities */
+	struct rb_node rb;		/* in the tree se->queue names */
 	struct mvgpu_ctx *ctx;
 	u32 share_permille;		/* the type's share of the GPU */
 
@@ -220,7 +231,9 @@ struct mvgpu_sched_entity {
 	bool enabled;			/* may be scheduled at all */
 	bool runnable;			/* has work and is enabled */
 	int engine;			/* engine running it, or -1 */
-	u64 vruntime;
+	enum mvgpu_se_queue queue;
+	u64 vruntime;			/* key in sched->ready[prio] */
+	u64 throttled_until;		/* key in sched->throttled */
 	s64 tokens;			/* engine-ns it may still run */
 	u64 tokens_stamp;
 	u64 wait_start_ns;		/* runnable and not running since */
@@ -239,6 +252,7 @@ struct mvgpu_engine {
 	struct mvgpu_sched *sched;
 	unsigned int index;
 	struct task_struct *thread;
+	struct mvgpu_sched_entity *curr;	/* under sched->lock */
 	u64 busy_ns;			/* under sched->lock */
 	u64 util_busy_snap;		/* utilisation window start */
 	u32 util_pct;
@@ -250,6 +264,15 @@ struct mvgpu_sched {
 	struct mvgpu_gpu *gpu;
 	spinlock_t lock;		/* guards everything below */
 	struct list_head entities;	/* every vGPU of the GPU */
+	/*
+	 * Runnable vGPUs not on an engine, one tree per priority ordered by
+	 * virtual runtime, and those over their rate ordered by the time they
+	 * may run again.  Engines pick from the leftmost nodes only.
+	 */
+	struct rb_root_cached ready[MVGPU_NUM_PRIOS];
+	struct rb_root_cached throttled;
+	u64 picks;			/* picks made, for the pick cost */
+	u64 pick_ns;			/* time spent picking */
 	const struct mvgpu_sched_policy_ops *policy;
 	u64 timeslice_ns;
 	u64 min_vruntime;
@@ -294,6 +317,12 @@ void mvgpu_sched_disable(struct mvgpu_sched *sched,
 			 struct mvgpu_sched_entity *se);
 int mvgpu_sched_set_policy(struct mvgpu_sched *sched, const char *name);
 int mvgpu_sched_set_timeslice(struct mvgpu_sched *sched, u64 us);
+void mvgpu_sched_set_weight(struct mvgpu_sched *sched,
+			    struct mvgpu_sched_entity *se, u32 weight);
+void mvgpu_sched_set_prio(struct mvgpu_sched *sched,
+			  struct mvgpu_sched_entity *se, enum mvgpu_prio prio);
+void mvgpu_sched_set_cap(struct mvgpu_sched *sched,
+			 struct mvgpu_sched_entity *se, u32 cap_pct);
 
 /* ------------------------------------------------------------------ */
 /* Physical GPU (mdev parent)                                          */
@@ -419,12 +448,16 @@ struct mvgpu_vgpu {
 	/* the opener's comm, non-printable bytes escaped as \ooo */
 	char owner_comm[TASK_COMM_LEN * 4];
 
-	/* PCI config space, under lock */
+	/*
+	 * PCI config space, written under lock inside cfg_seq; read under
+	 * lock or lockless through cfg_seq (mvgpu_cfg_read)
+	 */
+	seqcount_mutex_t cfg_seq;
 	u8 cfg[MVGPU_CFG_SIZE];
 	u8 cfg_wmask[MVGPU_CFG_SIZE];
 	u64 bar_size[VFIO_PCI_NUM_REGIONS];
 
-	/* BAR0 state that is not the engine's, under lock */
+	/* BAR0 state that is not the engine's: written under lock */
 	u64 scratch;
 
 	/* Interrupts: device causes and the client's eventfds */
@@ -507,6 +540,7 @@ bool mvgpu_cfg_mem_enabled(const struct mvgpu_vgpu *vgpu);
 
 /* BAR0 registers (mvgpu_mmio.c), caller holds vgpu->lock */
 int mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, u32 off, void *buf, u32 len);
+void mvgpu_mmio_module_init(void);
 int mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
 		     u32 len);
 void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu);

@@ -43,6 +43,7 @@ void mvgpu_cfg_reset(struct mvgpu_vgpu *vgpu)
 {
 	u8 *c = vgpu->cfg;
 
+	write_seqcount_begin(&vgpu->cfg_seq);
 	memset(vgpu->cfg, 0, sizeof(vgpu->cfg));
 	memset(vgpu->cfg_wmask, 0, sizeof(vgpu->cfg_wmask));
 
@@ -90,22 +91,31 @@ void mvgpu_cfg_reset(struct mvgpu_vgpu *vgpu)
 			  0xffffffff);
 	put_unaligned_le16(0xffff,
 			   &vgpu->cfg_wmask[MVGPU_CFG_MSI_CAP + PCI_MSI_DATA_64]);
+	write_seqcount_end(&vgpu->cfg_seq);
 }
 
+/* Memory decoding; a single byte, so also read without vgpu->lock */
 bool mvgpu_cfg_mem_enabled(const struct mvgpu_vgpu *vgpu)
 {
-	return vgpu->cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY;
+	return READ_ONCE(vgpu->cfg[PCI_COMMAND]) & PCI_COMMAND_MEMORY;
 }
 
+/*
+ * Reads need no vgpu->lock: they copy a consistent image through cfg_seq,
+ * retrying if a write (under the lock) changed it meanwhile.
+ */
 int mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, u32 off, u8 *buf, u32 len)
 {
+	unsigned int seq;
 	u32 i;
 
-	lockdep_assert_held(&vgpu->lock);
 	if (off >= MVGPU_CFG_SIZE || len > MVGPU_CFG_SIZE - off)
 		return -EINVAL;
 
-	memcpy(buf, &vgpu->cfg[off], len);
+	do {
+		seq = read_seqcount_begin(&vgpu->cfg_seq);
+		memcpy(buf, &vgpu->cfg[off], len);
+	} while (read_seqcount_retry(&vgpu->cfg_seq, seq));
 	/* the interrupt status bit follows the INTx line as it is now */
 	i = PCI_STATUS - off;
 	if (off <= PCI_STATUS && i < len && mvgpu_irq_intx_asserted(vgpu))
@@ -134,11 +144,13 @@ int mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, u32 off, const u8 *buf, u32 len)
 	if (off >= MVGPU_CFG_SIZE || len > MVGPU_CFG_SIZE - off)
 		return -EINVAL;
 
+	write_seqcount_begin(&vgpu->cfg_seq);
 	for (i = 0; i < len; i++) {
 		u8 m = vgpu->cfg_wmask[off + i];
 
 		vgpu->cfg[off + i] = (vgpu->cfg[off + i] & ~m) | (buf[i] & m);
 	}
+	write_seqcount_end(&vgpu->cfg_seq);
 	if (off < PCI_COMMAND + 2 && off + len > PCI_COMMAND)
 		mvgpu_cfg_command_changed(vgpu);
 	return 0;

@@ -153,6 +153,7 @@ static int __init mvgpu_init(void)
 		return ret;
 	mvgpu_sysfs_init();
 
+	mvgpu_mmio_module_init();
 	ret = mvgpu_vram_module_init();
 	if (ret)
 		return ret;

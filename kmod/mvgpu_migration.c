@@ -394,7 +394,7 @@ static int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu,
 
 	/* writable bits only, with the side effects a client's write has */
 	mvgpu_cfg_write(vgpu, 0, mvgpu_mig_cfg(migf), MVGPU_CFG_SIZE);
-	vgpu->scratch = le64_to_cpu(r->scratch);
+	WRITE_ONCE(vgpu->scratch, le64_to_cpu(r->scratch));
 	mutex_lock(&ctx->exec_lock);
 	mvgpu_ctx_reset(ctx);
 	ctx->pt_base = le64_to_cpu(r->pt_base);

@@ -59,17 +59,36 @@ static const struct mvgpu_reg mvgpu_regs[] = {
 #define MVGPU_CAPS	(MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_DMA | \
 			 MVGPU_CAP_GEMM_I32 | MVGPU_CAP_MSI | MVGPU_CAP_INTX)
 
-static const struct mvgpu_reg *mvgpu_reg_find(u32 off)
-{
-	unsigned int i;
+/*
+ * Register lookup by direct index: for each 32-bit word of the register
+ * space, 1 + the index in mvgpu_regs of the register holding it, or 0.
+ * Filled once at module load from mvgpu_regs, the one list of registers.
+ */
+static u8 mvgpu_reg_slot[MVGPU_REG_END / 4] __ro_after_init;
 
+void __init mvgpu_mmio_module_init(void)
+{
+	unsigned int i, w;
+
+	BUILD_BUG_ON(ARRAY_SIZE(mvgpu_regs) >= U8_MAX);
 	for (i = 0; i < ARRAY_SIZE(mvgpu_regs); i++) {
 		const struct mvgpu_reg *r = &mvgpu_regs[i];
 
-		if (off >= r->off && off < r->off + r->width)
-			return r;
+		BUILD_BUG_ON(MVGPU_REG_END > MVGPU_BAR0_SIZE);
+		for (w = r->off / 4; w < (r->off + r->width) / 4; w++)
+			mvgpu_reg_slot[w] = i + 1;
 	}
-	return NULL;
+}
+
+/* The register holding byte @off of BAR0, or NULL: O(1) */
+static const struct mvgpu_reg *mvgpu_reg_find(u32 off)
+{
+	u8 slot;
+
+	if (off >= MVGPU_REG_END)
+		return NULL;
+	slot = mvgpu_reg_slot[off / 4];
+	return slot ? &mvgpu_regs[slot - 1] : NULL;
 }
 
 static u32 mvgpu_mmio_status(struct mvgpu_vgpu *vgpu)
@@ -116,7 +135,7 @@ static u64 mvgpu_mmio_value(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r)
 	case MVGPU_REG_STATUS:
 		return mvgpu_mmio_status(vgpu);
 	case MVGPU_REG_SCRATCH:
-		return vgpu->scratch;
+		return READ_ONCE(vgpu->scratch);
 	case MVGPU_REG_RING_HEAD:
 		/* pairs with the engine's release: results before head */
 		return smp_load_acquire(&ctx->head);
@@ -165,12 +184,15 @@ static u64 mvgpu_mmio_value(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r)
 	return v;
 }
 
+/*
+ * A BAR0 read; needs no vgpu->lock: constants, values read with
+ * READ_ONCE, and the engine state under its own locks (mvgpu_mmio_value).
+ */
 int mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, u32 off, void *buf, u32 len)
 {
 	const struct mvgpu_reg *r;
 	u64 v;
 
-	lockdep_assert_held(&vgpu->lock);
 	if ((len != 1 && len != 2 && len != 4 && len != 8) ||
 	    !IS_ALIGNED(off, len) || off >= MVGPU_BAR0_SIZE) {
 		dev_dbg_ratelimited(vgpu->vdev.dev,
@@ -295,7 +317,7 @@ static int mvgpu_mmio_apply(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r,
 		mvgpu_vgpu_reset(vgpu, false);
 		return 0;
 	case MVGPU_REG_SCRATCH:
-		vgpu->scratch = v;
+		WRITE_ONCE(vgpu->scratch, v);
 		return 0;
 	}
 
@@ -372,5 +394,5 @@ int mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
 
 void mvgpu_mmio_reset(struct mvgpu_vgpu *vgpu)
 {
-	vgpu->scratch = 0;
+	WRITE_ONCE(vgpu->scratch, 0);
 }

@@ -15,6 +15,17 @@
  * its rate up to two slices' worth, spends it while running, and waits once
  * it is out until it has a full slice again.  A fault costs the faulting
  * vGPU MVGPU_FAULT_COST_NS of its share on top of the time it ran.
+ *
+ * Nothing an engine does per chunk or per slice walks the vGPUs.  A
+ * runnable vGPU that is not on an engine sits in one of two kinds of
+ * red-black tree: sched->ready[prio], ordered by virtual runtime, or
+ * sched->throttled, ordered by the time it is back within its rate.  A pick
+ * moves the throttled vGPUs whose time has come back to ready, then takes
+ * the leftmost vGPU of the highest priority tree; one found over its rate
+ * there (tokens are charged lazily, e.g. for DMA) moves to throttled and
+ * the pick looks again.  Every move is O(log n) and each vGPU moves at
+ * most once per slice, so a pick costs O(log n) amortised.  min_vruntime
+ * follows the leftmost ready vGPUs and those on the engines.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,7 +55,7 @@ static void __mvgpu_se_refill(struct mvgpu_sched *s,
 			      struct mvgpu_sched_entity *se, u64 now)
 {
 	u64 rate = __mvgpu_se_rate(s, se);
-	u64 elapsed = min_t(u64, now - se->tokens_stamp, NSEC_PER_SEC);
+	u64 elapsed = min_t(u64, now - se->tokens_stamp, 100 * NSEC_PER_SEC);
 
 	se->tokens_stamp = now;
 	if (!rate) {
@@ -76,14 +87,80 @@ static u64 __mvgpu_se_throttled_for(struct mvgpu_sched *s,
 	return max_t(u64, 1, div64_u64((u64)need * 1000, rate));
 }
 
+static struct mvgpu_sched_entity *mvgpu_se_of(struct rb_node *rb)
+{
+	return rb ? rb_entry(rb, struct mvgpu_sched_entity, rb) : NULL;
+}
+
+static bool mvgpu_se_vruntime_less(struct rb_node *a, const struct rb_node *b)
+{
+	return mvgpu_se_of(a)->vruntime <
+	       rb_entry(b, struct mvgpu_sched_entity, rb)->vruntime;
+}
+
+static bool mvgpu_se_until_less(struct rb_node *a, const struct rb_node *b)
+{
+	return mvgpu_se_of(a)->throttled_until <
+	       rb_entry(b, struct mvgpu_sched_entity, rb)->throttled_until;
+}
+
+/* Queue a runnable vGPU that is off the engines into its ready tree */
+static void __mvgpu_se_enqueue(struct mvgpu_sched *s,
+			       struct mvgpu_sched_entity *se)
+{
+	lockdep_assert_held(&s->lock);
+	if (WARN_ON_ONCE(se->queue != MVGPU_SE_OFF))
+		return;
+	rb_add_cached(&se->rb, &s->ready[se->prio], mvgpu_se_vruntime_less);
+	se->queue = MVGPU_SE_READY;
+}
+
+static void __mvgpu_se_dequeue(struct mvgpu_sched *s,
+			       struct mvgpu_sched_entity *se)
+{
+	lockdep_assert_held(&s->lock);
+	if (se->queue == MVGPU_SE_READY)
+		rb_erase_cached(&se->rb, &s->ready[se->prio]);
+	else if (se->queue == MVGPU_SE_THROTTLED)
+		rb_erase_cached(&se->rb, &s->throttled);
+	se->queue = MVGPU_SE_OFF;
+}
+
+static void __mvgpu_se_throttle(struct mvgpu_sched *s,
+				struct mvgpu_sched_entity *se, u64 until)
+{
+	__mvgpu_se_dequeue(s, se);
+	se->throttled_until = until;
+	rb_add_cached(&se->rb, &s->throttled, mvgpu_se_until_less);
+	se->queue = MVGPU_SE_THROTTLED;
+}
+
+/* Requeue after a change of key (vruntime, priority, rate) */
+static void __mvgpu_se_requeue(struct mvgpu_sched *s,
+			       struct mvgpu_sched_entity *se)
+{
+	if (se->queue == MVGPU_SE_OFF)
+		return;
+	__mvgpu_se_dequeue(s, se);
+	__mvgpu_se_enqueue(s, se);
+}
+
+/* Least vruntime among the queued and the running: O(engines) */
 static void __mvgpu_sched_update_min_vruntime(struct mvgpu_sched *s)
 {
-	struct mvgpu_sched_entity *se;
 	u64 min = U64_MAX;
+	unsigned int i;
 
-	list_for_each_entry(se, &s->entities, node)
-		if (se->runnable || se->engine >= 0)
+	for (i = 0; i < MVGPU_NUM_PRIOS; i++) {
+		struct mvgpu_sched_entity *se =
+			mvgpu_se_of(rb_first_cached(&s->ready[i]));
+
+		if (se)
 			min = min(min, se->vruntime);
+	}
+	for (i = 0; i < s->num_engines; i++)
+		if (s->engines[i].curr)
+			min = min(min, s->engines[i].curr->vruntime);
 	if (min != U64_MAX && min > s->min_vruntime)
 		s->min_vruntime = min;
 }
@@ -102,6 +179,7 @@ static bool __mvgpu_sched_update(struct mvgpu_sched *s,
 	if (!want) {
 		if (se->engine < 0)
 			se->wait_ns += now - se->wait_start_ns;
+		__mvgpu_se_dequeue(s, se);
 		return false;
 	}
 	/* no credit for time spent idle: start from the pack */
@@ -109,48 +187,71 @@ static bool __mvgpu_sched_update(struct mvgpu_sched *s,
 	if (se->engine < 0) {
 		se->wait_start_ns = now;
 		se->wait_start_seq = s->slice_seq;
+		__mvgpu_se_enqueue(s, se);
 	}
 	return true;
 }
 
-static bool __mvgpu_sched_high_waiting(struct mvgpu_sched *s)
+/* Throttled vGPUs whose time has come go back to their ready tree */
+static void __mvgpu_sched_unthrottle(struct mvgpu_sched *s, u64 now)
 {
 	struct mvgpu_sched_entity *se;
 
-	list_for_each_entry(se, &s->entities, node)
-		if (se->prio == MVGPU_PRIO_HIGH && se->runnable &&
-		    se->engine < 0 && !__mvgpu_se_throttled_for(s, se))
-			return true;
-	return false;
+	while ((se = mvgpu_se_of(rb_first_cached(&s->throttled))) &&
+	       se->throttled_until <= now) {
+		__mvgpu_se_dequeue(s, se);
+		__mvgpu_se_enqueue(s, se);
+	}
+}
+
+/*
+ * The ready vGPU of priority @prio with the least vruntime that is within
+ * its rate; those found over it move to the throttled tree on the way.
+ */
+static struct mvgpu_sched_entity *
+__mvgpu_sched_first(struct mvgpu_sched *s, enum mvgpu_prio prio, u64 now)
+{
+	struct mvgpu_sched_entity *se;
+
+	while ((se = mvgpu_se_of(rb_first_cached(&s->ready[prio])))) {
+		u64 throttled;
+
+		__mvgpu_se_refill(s, se, now);
+		throttled = __mvgpu_se_throttled_for(s, se);
+		if (!throttled)
+			return se;
+		__mvgpu_se_throttle(s, se, now + throttled);
+	}
+	return NULL;
+}
+
+static bool __mvgpu_sched_high_waiting(struct mvgpu_sched *s, u64 now)
+{
+	__mvgpu_sched_unthrottle(s, now);
+	return __mvgpu_sched_first(s, MVGPU_PRIO_HIGH, now);
 }
 
 static struct mvgpu_sched_entity *
 __mvgpu_sched_pick(struct mvgpu_sched *s, struct mvgpu_engine *eng, u64 now,
 		   u64 *sleep_ns)
 {
-	struct mvgpu_sched_entity *se, *best = NULL;
+	struct mvgpu_sched_entity *best, *next;
+	int prio;
 	u64 waited;
 
-	*sleep_ns = U64_MAX;
-	list_for_each_entry(se, &s->entities, node) {
-		u64 throttled;
+	__mvgpu_sched_unthrottle(s, now);
+	best = NULL;
+	for (prio = MVGPU_NUM_PRIOS - 1; prio >= 0 && !best; prio--)
+		best = __mvgpu_sched_first(s, prio, now);
 
-		if (!se->runnable || se->engine >= 0)
-			continue;
-		__mvgpu_se_refill(s, se, now);
-		throttled = __mvgpu_se_throttled_for(s, se);
-		if (throttled) {
-			*sleep_ns = min(*sleep_ns, throttled);
-			continue;
-		}
-		if (!best || se->prio > best->prio ||
-		    (se->prio == best->prio && se->vruntime < best->vruntime))
-			best = se;
-	}
+	next = mvgpu_se_of(rb_first_cached(&s->throttled));
+	*sleep_ns = next ? max_t(u64, 1, next->throttled_until - now) : U64_MAX;
 	if (!best)
 		return NULL;
 
+	__mvgpu_se_dequeue(s, best);
 	best->engine = eng->index;
+	eng->curr = best;
 	best->wait_ns += now - best->wait_start_ns;
 	waited = s->slice_seq - best->wait_start_seq;
 	best->max_wait_slices = max(best->max_wait_slices, waited);
@@ -203,16 +304,20 @@ void mvgpu_sched_charge_dma(struct mvgpu_sched *s,
 	se->vruntime += div_u64(ns * MVGPU_VRUNTIME_SCALE, weight);
 	if (__mvgpu_se_rate(s, se))
 		se->tokens -= ns;
+	__mvgpu_se_requeue(s, se);
 	spin_unlock(&s->lock);
 }
 
 static void __mvgpu_sched_end_slice(struct mvgpu_sched *s,
+				    struct mvgpu_engine *eng,
 				    struct mvgpu_sched_entity *se, u64 now)
 {
 	se->engine = -1;
+	eng->curr = NULL;
 	if (se->runnable) {
 		se->wait_start_ns = now;
 		se->wait_start_seq = s->slice_seq;
+		__mvgpu_se_enqueue(s, se);
 	}
 	wake_up_all(&s->idle_wq);
 }
@@ -244,7 +349,7 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 			done = !se->runnable || !se->enabled;
 		}
 		if (!done && se->prio == MVGPU_PRIO_NORMAL &&
-		    __mvgpu_sched_high_waiting(s)) {
+		    __mvgpu_sched_high_waiting(s, now)) {
 			se->preemptions++;
 			done = true;
 		}
@@ -253,7 +358,7 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 		if (!done && __mvgpu_se_rate(s, se) && se->tokens <= 0)
 			done = true;
 		if (done)
-			__mvgpu_sched_end_slice(s, se, now);
+			__mvgpu_sched_end_slice(s, eng, se, now);
 		spin_unlock(&s->lock);
 		cond_resched();
 	}
@@ -283,11 +388,15 @@ static int mvgpu_engine_thread(void *data)
 
 	while (!kthread_should_stop()) {
 		struct mvgpu_sched_entity *se;
-		u64 seen, sleep_ns;
+		u64 seen, sleep_ns, t0, t1;
 
 		spin_lock(&s->lock);
 		seen = s->kick_seq;
-		se = __mvgpu_sched_pick(s, eng, ktime_get_ns(), &sleep_ns);
+		t0 = ktime_get_ns();
+		se = __mvgpu_sched_pick(s, eng, t0, &sleep_ns);
+		t1 = ktime_get_ns();
+		s->picks++;
+		s->pick_ns += t1 - t0;
 		spin_unlock(&s->lock);
 
 		if (se)
@@ -338,6 +447,9 @@ int mvgpu_sched_init(struct mvgpu_sched *s, struct mvgpu_gpu *gpu,
 
 	spin_lock_init(&s->lock);
 	INIT_LIST_HEAD(&s->entities);
+	for (i = 0; i < MVGPU_NUM_PRIOS; i++)
+		s->ready[i] = RB_ROOT_CACHED;
+	s->throttled = RB_ROOT_CACHED;
 	init_waitqueue_head(&s->work_wq);
 	init_waitqueue_head(&s->idle_wq);
 	INIT_DELAYED_WORK(&s->util_work, mvgpu_sched_util_work);
@@ -377,6 +489,8 @@ void mvgpu_sched_add(struct mvgpu_sched *s, struct mvgpu_sched_entity *se)
 	se->engine = -1;
 	se->enabled = false;
 	se->runnable = false;
+	se->queue = MVGPU_SE_OFF;
+	RB_CLEAR_NODE(&se->rb);
 	spin_lock(&s->lock);
 	se->vruntime = s->min_vruntime;
 	se->tokens = mvgpu_sched_burst(s);
@@ -448,6 +562,7 @@ int mvgpu_sched_set_policy(struct mvgpu_sched *s, const char *name)
 			se->vruntime = s->min_vruntime;
 			se->tokens = mvgpu_sched_burst(s);
 			se->tokens_stamp = now;
+			__mvgpu_se_requeue(s, se);
 		}
 		s->kick_seq++;
 	}
@@ -462,8 +577,47 @@ int mvgpu_sched_set_timeslice(struct mvgpu_sched *s, u64 us)
 		return -ERANGE;
 	spin_lock(&s->lock);
 	s->timeslice_ns = us * NSEC_PER_USEC;
+	/* a throttled vGPU's wait was computed for the old slice */
+	__mvgpu_sched_unthrottle(s, U64_MAX);
 	s->kick_seq++;
 	spin_unlock(&s->lock);
 	wake_up_all(&s->work_wq);
 	return 0;
+}
+
+void mvgpu_sched_set_weight(struct mvgpu_sched *s,
+			    struct mvgpu_sched_entity *se, u32 weight)
+{
+	spin_lock(&s->lock);
+	se->weight = weight;
+	spin_unlock(&s->lock);
+}
+
+/* A new priority moves a queued vGPU to that priority's tree */
+void mvgpu_sched_set_prio(struct mvgpu_sched *s,
+			  struct mvgpu_sched_entity *se, enum mvgpu_prio prio)
+{
+	spin_lock(&s->lock);
+	if (se->queue != MVGPU_SE_OFF) {
+		__mvgpu_se_dequeue(s, se);
+		se->prio = prio;
+		__mvgpu_se_enqueue(s, se);
+	} else {
+		se->prio = prio;
+	}
+	s->kick_seq++;
+	spin_unlock(&s->lock);
+	wake_up_all(&s->work_wq);
+}
+
+/* A new rate: a throttled vGPU is looked at again at the next pick */
+void mvgpu_sched_set_cap(struct mvgpu_sched *s,
+			 struct mvgpu_sched_entity *se, u32 cap_pct)
+{
+	spin_lock(&s->lock);
+	se->cap_pct = cap_pct;
+	__mvgpu_se_requeue(s, se);
+	s->kick_seq++;
+	spin_unlock(&s->lock);
+	wake_up_all(&s->work_wq);
 }

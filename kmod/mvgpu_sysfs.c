@@ -8,6 +8,7 @@
  *   timeslice_us                     rw: 100..100000, default 2000
  *   engine_busy_ns engine_utilization  per engine, space separated
  *   usage (ro) usage_ack (wo) usage_dropped (ro)   metering records
+ *   sched_picks sched_pick_ns        picks made, ns spent in them (ro)
  * /sys/bus/mdev/devices/UUID/mvgpu/   one vGPU
  *   weight (rw 1..1000) priority (rw normal|high) cap (rw 0..100, 0 = none)
  *   state owner vram_size gpu
@@ -226,6 +227,33 @@ static ssize_t usage_dropped_show(struct device *dev,
 }
 MVGPU_DEV_ATTR_RO(usage_dropped, MVGPU_ATTR_USAGE_DROPPED);
 
+/* the scheduler's pick cost: picks made and the ns they took, all engines */
+static ssize_t sched_picks_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_sched *s = &mvgpu_dev_to_gpu(dev)->sched;
+	u64 v;
+
+	spin_lock(&s->lock);
+	v = s->picks;
+	spin_unlock(&s->lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+static DEVICE_ATTR_RO(sched_picks);
+
+static ssize_t sched_pick_ns_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_sched *s = &mvgpu_dev_to_gpu(dev)->sched;
+	u64 v;
+
+	spin_lock(&s->lock);
+	v = s->pick_ns;
+	spin_unlock(&s->lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+static DEVICE_ATTR_RO(sched_pick_ns);
+
 static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_vram_size.attr,
@@ -239,6 +267,8 @@ static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_usage.attr,
 	&dev_attr_usage_ack.attr,
 	&dev_attr_usage_dropped.attr,
+	&dev_attr_sched_picks.attr,
+	&dev_attr_sched_pick_ns.attr,
 	NULL,
 };
 
@@ -293,9 +323,7 @@ static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
 			      MVGPU_WEIGHT_MAX, &v);
 	if (ret)
 		return ret;
-	spin_lock(&s->lock);
-	vgpu->se.weight = v;
-	spin_unlock(&s->lock);
+	mvgpu_sched_set_weight(s, &vgpu->se, v);
 	return count;
 }
 MVGPU_DEV_ATTR_RW(weight, MVGPU_ATTR_WEIGHT);
@@ -324,9 +352,7 @@ static ssize_t priority_store(struct device *dev, struct device_attribute *attr,
 			 (int)strcspn(buf, "\n"), buf);
 		return -EINVAL;
 	}
-	spin_lock(&s->lock);
-	vgpu->se.prio = prio;
-	spin_unlock(&s->lock);
+	mvgpu_sched_set_prio(s, &vgpu->se, prio);
 	return count;
 }
 MVGPU_DEV_ATTR_RW(priority, MVGPU_ATTR_PRIORITY);
@@ -348,11 +374,7 @@ static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
 	ret = mvgpu_store_u32(dev, "cap", buf, 0, 100, &v);
 	if (ret)
 		return ret;
-	spin_lock(&s->lock);
-	vgpu->se.cap_pct = v;
-	s->kick_seq++;
-	spin_unlock(&s->lock);
-	wake_up_all(&s->work_wq);
+	mvgpu_sched_set_cap(s, &vgpu->se, v);
 	return count;
 }
 MVGPU_DEV_ATTR_RW(cap, MVGPU_ATTR_CAP);

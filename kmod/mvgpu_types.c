@@ -16,9 +16,13 @@
 
 #include "mvgpu.h"
 
-static const unsigned int mvgpu_type_divisors[MVGPU_NUM_TYPES] = { 1, 2, 4, 8 };
+static_assert(MVGPU_SLICES <= BITS_PER_LONG);
 
-#define MVGPU_ALL_SLICES	(BIT(MVGPU_SLICES) - 1)
+static const unsigned int mvgpu_type_divisors[MVGPU_NUM_TYPES] = {
+	1, 2, 4, 8, 16, 32, 64
+};
+
+#define MVGPU_ALL_SLICES	GENMASK(MVGPU_SLICES - 1, 0)
 
 static struct mvgpu_type *mvgpu_to_type(struct mdev_type *mtype)
 {

@@ -30,12 +30,14 @@ static ssize_t mvgpu_vfio_cfg_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 	if (write && copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 
-	mutex_lock(&vgpu->lock);
-	if (write)
+	if (write) {
+		mutex_lock(&vgpu->lock);
 		ret = mvgpu_cfg_write(vgpu, off, buf, count);
-	else
+		mutex_unlock(&vgpu->lock);
+	} else {
+		/* lockless: a seqcount read of the image */
 		ret = mvgpu_cfg_read(vgpu, off, buf, count);
-	mutex_unlock(&vgpu->lock);
+	}
 
 	if (ret)
 		return ret;
@@ -55,7 +57,13 @@ static ssize_t mvgpu_vfio_mmio_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 	if (write && copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 
-	mutex_lock(&vgpu->lock);
+	/*
+	 * Reads change nothing and each register's value has its own
+	 * protection (see mvgpu_mmio_value), so only writes take the lock;
+	 * a read racing a write of PCI_COMMAND sees decoding either way.
+	 */
+	if (write)
+		mutex_lock(&vgpu->lock);
 	if (!mvgpu_cfg_mem_enabled(vgpu)) {
 		ret = -EIO;
 		dev_dbg_ratelimited(vgpu->vdev.dev,
@@ -65,7 +73,8 @@ static ssize_t mvgpu_vfio_mmio_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 	} else {
 		ret = mvgpu_mmio_read(vgpu, off, buf, count);
 	}
-	mutex_unlock(&vgpu->lock);
+	if (write)
+		mutex_unlock(&vgpu->lock);
 
 	if (ret)
 		return ret;

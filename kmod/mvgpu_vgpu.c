@@ -143,6 +143,7 @@ int mvgpu_vgpu_init(struct vfio_device *vdev)
 	vgpu->type = type;
 	vgpu->created_ns = ktime_get_ns();
 	mutex_init(&vgpu->lock);
+	seqcount_mutex_init(&vgpu->cfg_seq, &vgpu->lock);
 	mutex_init(&vgpu->ctx.exec_lock);
 	mvgpu_irq_init(vgpu);
 

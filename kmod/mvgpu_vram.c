@@ -28,6 +28,8 @@
 #include "mvgpu.h"
 
 #define MVGPU_VRAM_FS_MAGIC	0x6d766770	/* "mvgp" */
+/* pages a VRAM fault maps: the faulting one and its aligned neighbours */
+#define MVGPU_VRAM_FAULT_AROUND	32
 
 static struct vfsmount *mvgpu_vram_mnt;
 
@@ -190,20 +192,51 @@ static void mvgpu_vram_vma_close(struct vm_area_struct *vma)
 	}
 }
 
+/*
+ * Map the faulting page and its neighbours in the same aligned block of
+ * MVGPU_VRAM_FAULT_AROUND pages, inside the VMA and the VRAM: a first
+ * touch of the whole BAR then takes 1/MVGPU_VRAM_FAULT_AROUND of the
+ * faults.  Pages already mapped are left as they are.  Every page is
+ * looked up through this vGPU's partition map, and all of it happens under
+ * vram_rwsem with vram_enabled checked, so a zap (decoding off, reset,
+ * close) still removes every page mapped here and none can come after it.
+ */
 static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
 {
-	struct mvgpu_vram_mapping *map = vmf->vma->vm_private_data;
+	struct vm_area_struct *vma = vmf->vma;
+	struct mvgpu_vram_mapping *map = vma->vm_private_data;
 	struct mvgpu_vgpu *vgpu = map->vgpu;
+	const unsigned long block = MVGPU_VRAM_FAULT_AROUND * PAGE_SIZE;
 	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+	unsigned long start, end, addr;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	down_read(&vgpu->vram_rwsem);
-	if (vgpu->vram_enabled && off < vgpu->ctx.vram_size) {
-		struct page *page = mvgpu_vgpu_vram_page(vgpu, off);
+	start = max(ALIGN_DOWN(vmf->address, block), vma->vm_start);
+	end = min(ALIGN_DOWN(vmf->address, block) + block, vma->vm_end);
 
-		ret = vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
-		atomic64_inc(&vgpu->vram_faults);
+	down_read(&vgpu->vram_rwsem);
+	if (!vgpu->vram_enabled || off >= vgpu->ctx.vram_size)
+		goto unlock;
+	ret = vmf_insert_pfn(vma, vmf->address,
+			     page_to_pfn(mvgpu_vgpu_vram_page(vgpu, off)));
+	atomic64_inc(&vgpu->vram_faults);
+	if (ret & VM_FAULT_ERROR)
+		goto unlock;
+	/* the neighbours: best effort, the faulting page is what counts */
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		u64 noff = ((u64)vma->vm_pgoff << PAGE_SHIFT) +
+			   (addr - vma->vm_start);
+
+		if (addr == vmf->address)
+			continue;
+		if (noff >= vgpu->ctx.vram_size)
+			break;
+		if (vmf_insert_pfn(vma, addr,
+				   page_to_pfn(mvgpu_vgpu_vram_page(vgpu, noff))) &
+		    VM_FAULT_ERROR)
+			break;
 	}
+unlock:
 	up_read(&vgpu->vram_rwsem);
 	if (ret == VM_FAULT_SIGBUS)
 		dev_dbg_ratelimited(vgpu->vdev.dev,

@@ -36,7 +36,7 @@ int mt_writef(const char *val, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool mt_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* vGPUs: gpu is the parent index (mvgpuN), divisor 1, 2, 4 or 8 */
+/* vGPUs: gpu is the parent index (mvgpuN), divisor 1, 2, 4, ... 64 */
 void mt_uuid(char out[MT_UUID_LEN]);
 int mt_create(unsigned int gpu, unsigned int divisor, const char *uuid);
 int mt_create_new(unsigned int gpu, unsigned int divisor,

@@ -17,7 +17,10 @@
 
 #include "mvgpu_test.h"
 
-static const unsigned int divisors[] = { 1, 2, 4, 8 };
+#define SLICES		64	/* of a GPU's VRAM; mvgpu-64 takes one */
+#define NTYPES		7
+
+static const unsigned int divisors[NTYPES] = { 1, 2, 4, 8, 16, 32, 64 };
 
 static uint64_t gpu_vram(void)
 {
@@ -32,9 +35,9 @@ static void expect_free_slices(unsigned int free_slices)
 {
 	unsigned int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NTYPES; i++) {
 		unsigned int d = divisors[i];
-		unsigned int want = free_slices / (8 / d);
+		unsigned int want = free_slices / (SLICES / d);
 
 		if (mt_available(0, d) != (int)want)
 			fail_msg("mvgpu-%u: available_instances %d, want %u (free slices %u)",
@@ -53,7 +56,7 @@ static void test_type_attributes(void **state)
 	uint64_t vram = gpu_vram();
 	unsigned int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NTYPES; i++) {
 		unsigned int d = divisors[i];
 		unsigned int permille = 1000 / d;
 		char path[256], buf[256], want[256];
@@ -86,53 +89,107 @@ static void test_type_attributes(void **state)
 static void test_available_exact_mixed(void **state)
 {
 	char a[MT_UUID_LEN], b[MT_UUID_LEN], c[MT_UUID_LEN], d[MT_UUID_LEN];
-	char e[MT_UUID_LEN];
+	char e[MT_UUID_LEN], f[MT_UUID_LEN];
 
-	expect_free_slices(8);
+	expect_free_slices(64);
 	assert_int_equal(mt_create_new(0, 2, a), 0);
-	expect_free_slices(4);
+	expect_free_slices(32);
 	assert_int_equal(mt_create_new(0, 4, b), 0);
-	expect_free_slices(2);
+	expect_free_slices(16);
 	assert_int_equal(mt_create_new(0, 8, c), 0);
-	expect_free_slices(1);
-	assert_int_equal(mt_create_new(0, 8, d), 0);
-	expect_free_slices(0);
+	expect_free_slices(8);
+	assert_int_equal(mt_create_new(0, 64, f), 0);
+	expect_free_slices(7);
+	assert_int_equal(mt_create_new(0, 16, d), 0);
+	expect_free_slices(3);
 
 	mt_kmsg_mark();
-	assert_int_equal(mt_create_new(0, 8, e), -ENOSPC);
-	assert_true(mt_kmsg_contains("no capacity on mvgpu0 for type 8"));
+	assert_int_equal(mt_create_new(0, 16, e), -ENOSPC);
+	assert_true(mt_kmsg_contains("no capacity on mvgpu0 for type 16"));
 	assert_false(mt_exists(MT_MDEV_DEVICES "/%s", e));
-	expect_free_slices(0);
+	expect_free_slices(3);
 
 	assert_int_equal(mt_remove(b), 0);
-	expect_free_slices(2);
+	expect_free_slices(19);
 	assert_int_equal(mt_remove(a), 0);
-	expect_free_slices(6);
+	expect_free_slices(51);
 	/* the freed slices are not contiguous: a half still fits */
 	assert_int_equal(mt_create_new(0, 2, a), 0);
-	expect_free_slices(2);
+	expect_free_slices(19);
 	assert_int_equal(mt_remove(c), 0);
 	assert_int_equal(mt_remove(d), 0);
+	assert_int_equal(mt_remove(f), 0);
 	assert_int_equal(mt_remove(a), 0);
-	expect_free_slices(8);
+	expect_free_slices(64);
 }
 
 static void test_fill_each_type(void **state)
 {
+	static char uuids[SLICES][MT_UUID_LEN];
+	char extra[MT_UUID_LEN];
 	unsigned int i, n;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NTYPES; i++) {
 		unsigned int div = divisors[i];
-		char uuids[8][MT_UUID_LEN], extra[MT_UUID_LEN];
 
 		for (n = 0; n < div; n++)
 			assert_int_equal(mt_create_new(0, div, uuids[n]), 0);
 		expect_free_slices(0);
 		assert_int_equal(mt_create_new(0, div, extra), -ENOSPC);
-		assert_int_equal(mt_create_new(0, 8, extra), -ENOSPC);
+		assert_int_equal(mt_create_new(0, 64, extra), -ENOSPC);
 		for (n = 0; n < div; n++)
 			assert_int_equal(mt_remove(uuids[n]), 0);
-		expect_free_slices(8);
+		expect_free_slices(64);
+	}
+}
+
+/*
+ * 64 vGPUs of the smallest type on one GPU: created with exact capacity at
+ * each step, all opened, all running a FILL at once, each finding its own
+ * bytes in its own VRAM, then removed with capacity exact again.
+ */
+static void test_64_vgpus_at_once(void **state)
+{
+	static struct mt_dev devs[SLICES];
+	struct mvgpu_cmd cmd;
+	char extra[MT_UUID_LEN];
+	unsigned int i, k;
+
+	for (i = 0; i < SLICES; i++) {
+		memset(&devs[i], 0, sizeof(devs[i]));
+		assert_int_equal(mt_create_new(0, 64, devs[i].uuid), 0);
+		expect_free_slices(SLICES - 1 - i);
+	}
+	assert_int_equal(mt_create_new(0, 64, extra), -ENOSPC);
+
+	for (i = 0; i < SLICES; i++) {
+		int ret = mt_dev_attach(&devs[i]);
+
+		if (ret)
+			fail_msg("vGPU %u of 64: open failed: %d", i, ret);
+	}
+	/* every one gets work before any is waited for */
+	for (i = 0; i < SLICES; i++) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.opcode = MVGPU_OP_FILL;
+		cmd.dst = MT_DATA_OFF;
+		cmd.size = 256 * 1024;
+		cmd.value = 0x01010101u * (i + 1);
+		assert_int_equal(mt_dev_submit(&devs[i], &cmd, 1), 0);
+	}
+	for (i = 0; i < SLICES; i++) {
+		int ret = mt_dev_wait_idle(&devs[i], 60000);
+
+		if (ret)
+			fail_msg("vGPU %u of 64: FILL did not finish: %d", i, ret);
+		for (k = 0; k < cmd.size; k++)
+			if (devs[i].vram[MT_DATA_OFF + k] != i + 1)
+				fail_msg("vGPU %u of 64: byte 0x%x is 0x%02x, want 0x%02x",
+					 i, k, devs[i].vram[MT_DATA_OFF + k], i + 1);
+	}
+	for (i = 0; i < SLICES; i++) {
+		mt_dev_close(&devs[i]);		/* also removes it */
+		expect_free_slices(i + 1);
 	}
 }
 
@@ -143,9 +200,9 @@ static void test_duplicate_uuid(void **state)
 	assert_int_equal(mt_create_new(0, 8, u), 0);
 	assert_int_equal(mt_create(0, 8, u), -EEXIST);
 	assert_int_equal(mt_create(0, 2, u), -EEXIST);
-	expect_free_slices(7);
+	expect_free_slices(56);
 	assert_int_equal(mt_remove(u), 0);
-	expect_free_slices(8);
+	expect_free_slices(64);
 }
 
 static void test_malformed_uuid(void **state)
@@ -167,7 +224,7 @@ static void test_malformed_uuid(void **state)
 		if (ret != -EINVAL)
 			fail_msg("create \"%s\": %d, want -EINVAL", bad[i], ret);
 	}
-	expect_free_slices(8);
+	expect_free_slices(64);
 }
 
 struct remover {
@@ -233,7 +290,7 @@ static void test_remove_open_waits(void **state)
 	remove_started = false;
 	assert_int_equal(r.ret, 0);
 	assert_false(mt_exists(MT_MDEV_DEVICES "/%s", r.uuid));
-	expect_free_slices(8);
+	expect_free_slices(64);
 	assert_int_equal(mt_readf_u64(&held, MT_CLASS "/mvgpu0/vram_releasing"), 0);
 	assert_int_equal(held, 0);
 	close(req);
@@ -307,6 +364,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_type_attributes, cleanup),
 		cmocka_unit_test_teardown(test_available_exact_mixed, cleanup),
 		cmocka_unit_test_teardown(test_fill_each_type, cleanup),
+		cmocka_unit_test_teardown(test_64_vgpus_at_once, cleanup),
 		cmocka_unit_test_teardown(test_duplicate_uuid, cleanup),
 		cmocka_unit_test_teardown(test_malformed_uuid, cleanup),
 		cmocka_unit_test_teardown(test_create_sets_up_device, cleanup),

@@ -42,7 +42,7 @@ static void racer(struct shared *sh, int id, unsigned int seed)
 		int ret = mt_create_new(0, d, u);
 
 		if (!ret) {
-			sh->created[id] += 8 / d;
+			sh->created[id] += 64 / d;	/* slices: 64 per GPU */
 			memcpy(sh->uuids[id][sh->count[id]++], u, MT_UUID_LEN);
 		} else if (ret != -ENOSPC) {
 			sh->other_errors[id]++;
@@ -118,18 +118,18 @@ static void test_racing_creates_never_overshoot(void **state)
 				fail_msg("racer %d: %d errors other than ENOSPC (last %d)",
 					 i, sh->other_errors[i], sh->last_error[i]);
 		}
-		print_message("round %u: %d vGPUs, %d of 8 slices\n", round,
+		print_message("round %u: %d vGPUs, %d of 64 slices\n", round,
 			      vgpus, slices);
-		assert_true(slices <= 8);
+		assert_true(slices <= 64);
 		assert_int_equal(count_vgpus(), vgpus);
-		assert_int_equal(mt_available(0, 8), 8 - slices);
+		assert_int_equal(mt_available(0, 64), 64 - slices);
 		assert_int_equal(mt_available(0, 1), slices == 0);
 
 		run_all(sh, 1, 0);
 		for (i = 0; i < RACERS; i++)
 			assert_int_equal(sh->other_errors[i], 0);
 		assert_int_equal(count_vgpus(), 0);
-		assert_int_equal(mt_available(0, 8), 8);
+		assert_int_equal(mt_available(0, 64), 64);
 	}
 	munmap(sh, sizeof(*sh));
 }

@@ -5,9 +5,11 @@
  * in one run.  Runs with engines=1 so a share is a share of "the engine".
  *
  * Shares are ratios of busy time; no test compares a duration with a
- * wall-clock threshold.  The high-priority test reads the driver's own
+ * wall-clock threshold.  Sixteen tenants with mixed weights each get their
+ * weighted share; engine threads use no CPU time while every vGPU is idle.  The high-priority test reads the driver's own
  * count of slices that started while a vGPU waited.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@
 
 #include "mvgpu_test.h"
 
-#define MAX_TENANTS	4
+#define MAX_TENANTS	16
 
 struct run {
 	unsigned int n;
@@ -362,6 +364,100 @@ static void test_faulting_neighbour_is_isolated(void **state)
 	stop_all();
 }
 
+/* 16 tenants of mvgpu-16 (the whole GPU), weights 1, 2, 3, 4 four times */
+static void test_best_effort_16_tenants_mixed_weights(void **state)
+{
+	static const char *const weights[] = { "1", "2", "3", "4" };
+	double worst = 0;
+	unsigned int i;
+
+	set_policy("best_effort");
+	for (i = 0; i < 16; i++)
+		add_vgpu(16, weights[i % 4], NULL);
+	for (i = 0; i < 16; i++)
+		start(i, MT_WL_FILL);
+	measure(6);
+	stop_all();
+	for (i = 0; i < 16; i++) {
+		double want = (i % 4 + 1) / 40.0;
+		double gap = run.share[i] - want;
+
+		if (gap < 0)
+			gap = -gap;
+		if (gap > worst)
+			worst = gap;
+	}
+	print_message("16 tenants: largest gap from the weighted share %.2f points\n",
+		      worst * 100);
+	for (i = 0; i < 16; i++)
+		expect_share(i, (i % 4 + 1) / 40.0, 0.02);
+}
+
+/* utime + stime, in clock ticks, of every mvgpu0 engine thread */
+static unsigned int engine_cpu_ticks(unsigned long long *ticks,
+				     unsigned int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	unsigned int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) && n < max) {
+		char path[300], buf[1024], *p;
+		unsigned long long ut, st;
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		if (!p || !strstr(buf, "(mvgpu0-eng"))
+			continue;
+		/* after the comm: state, 10 fields, then utime and stime */
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+				 &ut, &st) != 2)
+			continue;
+		ticks[n++] = ut + st;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Idle engines sleep on their wait queue: with vGPUs open and idle (after
+ * running work), no engine thread gets any CPU time over a quiet second.
+ */
+static void test_idle_engines_use_no_cpu(void **state)
+{
+	unsigned long long before[8], after[8];
+	struct mvgpu_cmd cmd = { .opcode = MVGPU_OP_FILL, .dst = MT_DATA_OFF,
+				 .size = 1 << 20, .value = 7 };
+	static struct mt_dev devs[4];
+	unsigned int i, n, m;
+
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(mt_dev_open(&devs[i], 0, 8), 0);
+		assert_int_equal(mt_dev_run(&devs[i], &cmd, 1, 20000), 0);
+	}
+	sleep(1);	/* let the last slice and its bookkeeping finish */
+	n = engine_cpu_ticks(before, 8);
+	assert_true(n >= 1);
+	sleep(1);
+	m = engine_cpu_ticks(after, 8);
+	assert_int_equal(m, n);
+	for (i = 0; i < n; i++)
+		if (after[i] != before[i])
+			fail_msg("engine thread %u ran while every vGPU was idle: %llu -> %llu ticks",
+				 i, before[i], after[i]);
+	for (i = 0; i < 4; i++)
+		mt_dev_close(&devs[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +470,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_high_priority_preempts, cleanup),
 		cmocka_unit_test_teardown(test_faulting_neighbour_is_isolated,
 					  cleanup),
+		cmocka_unit_test_teardown(test_best_effort_16_tenants_mixed_weights,
+					  cleanup),
+		cmocka_unit_test_teardown(test_idle_engines_use_no_cpu, cleanup),
 	};
 
 	return MT_RUN("sched", tests, NULL, NULL);

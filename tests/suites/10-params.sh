@@ -25,8 +25,9 @@ expect_eq "default: 2 engines" "2" "$(attr mvgpu0 engines)"
 expect_eq "default: engine threads" "2" "$(ps -e -o comm= | grep -c '^mvgpu0-eng')"
 expect_eq "default: scheduler best_effort" "[best_effort] equal_share fixed_share" "$(attr mvgpu0 scheduler)"
 expect_eq "default: time slice 2000 us" "2000" "$(attr mvgpu0 timeslice_us)"
-expect_eq "default: four types" "mvgpu-1 mvgpu-2 mvgpu-4 mvgpu-8" \
-	"$(ls /sys/class/mdev_bus/mvgpu0/mdev_supported_types | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "default: seven types, 1/1 down to 1/64" \
+	"mvgpu-1 mvgpu-2 mvgpu-4 mvgpu-8 mvgpu-16 mvgpu-32 mvgpu-64" \
+	"$(ls /sys/class/mdev_bus/mvgpu0/mdev_supported_types | sort -t- -k2 -n | tr '\n' ' ' | sed 's/ $//')"
 check "unload after default load" unload_ok
 expect_eq "engine threads gone after unload" "0" "$(ps -e -o comm= | grep -c '^mvgpu0-eng')"
 
@@ -38,6 +39,8 @@ expect_eq "4 engines on mvgpu1" "4" "$(attr mvgpu1 engines)"
 expect_eq "engine threads for 3x4" "12" "$(ps -e -o comm= | grep -c '^mvgpu[0-9]-eng')"
 expect_eq "1/8 type follows vram_mb" "vram=128MiB share=12.5% max_instances=8" \
 	"$(cat /sys/class/mdev_bus/mvgpu2/mdev_supported_types/mvgpu-8/description)"
+expect_eq "1/64 type follows vram_mb" "vram=16MiB share=1.5% max_instances=64" \
+	"$(cat /sys/class/mdev_bus/mvgpu2/mdev_supported_types/mvgpu-64/description)"
 check "unload after non-default load" unload_ok
 
 for p in "num_gpus=8 vram_mb=64 engines=1" "num_gpus=1 vram_mb=4096 engines=8"; do

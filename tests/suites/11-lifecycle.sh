@@ -12,10 +12,11 @@ build/tests/race_test || true
 # --- mdevctl round trip ------------------------------------------------------
 types=$(mdevctl types 2>&1)
 expect_match "mdevctl types lists the parent" "^mvgpu0" "$types"
-for d in 1 2 4 8; do
+for d in 1 2 4 8 16 32 64; do
 	expect_match "mdevctl types lists mvgpu-$d" "mvgpu-$d" "$types"
 done
 expect_match "mdevctl types shows the description" "vram=32MiB share=12.5% max_instances=8" "$types"
+expect_match "mdevctl types shows the 1/64 type" "vram=4MiB share=1.5% max_instances=64" "$types"
 
 # --- each type publishes its numbers, not only prose ------------------------
 T=/sys/class/mdev_bus/mvgpu0/mdev_supported_types
@@ -78,7 +79,7 @@ check "timeslice_us back to 2000" sh -c "echo 2000 > $gpu/timeslice_us"
 u=$(cat /proc/sys/kernel/random/uuid)
 echo "$u" >/sys/class/mdev_bus/mvgpu0/mdev_supported_types/mvgpu-8/create
 v=/sys/bus/mdev/devices/$u/mvgpu
-expect_eq "default weight of a 1/8 vGPU" "1" "$(cat $v/weight)"
+expect_eq "default weight of a 1/8 vGPU: its 8 slices of 64" "8" "$(cat $v/weight)"
 expect_eq "default priority" "normal" "$(cat $v/priority)"
 expect_eq "default cap" "0" "$(cat $v/cap)"
 knob_refused "weight: 0" $v/weight 0 "Numerical result out of range" "weight: .0. refused, want an integer in 1..1000"

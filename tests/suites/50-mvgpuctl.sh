@@ -97,7 +97,7 @@ for code in 0 1 2 3 4 5 6 7 8; do
 done
 ctl create --help
 expect_rc "create --help exits 0" 0
-expect_match "create --help explains --type" "--type TYPE +mvgpu-1, mvgpu-2, mvgpu-4, mvgpu-8" "$out"
+expect_match "create --help explains --type" "--type TYPE +mvgpu-1, mvgpu-2, mvgpu-4 \.\.\. mvgpu-64" "$out"
 expect_match "create --help has the exit codes" "5  no capacity" "$out"
 ctl help remove
 expect_match "help remove explains --no-wait" "--no-wait" "$out"
@@ -135,7 +135,7 @@ jcheck "list --json: GPU facts equal sysfs" \
 	     g["vram_releasing"] == 0
 	     for g in j["gpus"])'
 jcheck "list --json: every type with its sysfs availability and description" \
-	'all([t["name"] for t in g["types"]] == ["mvgpu-1", "mvgpu-2", "mvgpu-4", "mvgpu-8"] and
+	'all([t["name"] for t in g["types"]] == ["mvgpu-1", "mvgpu-2", "mvgpu-4", "mvgpu-8", "mvgpu-16", "mvgpu-32", "mvgpu-64"] and
 	     all(t["available_instances"] == rdi("/sys/class/mdev_bus/%s/mdev_supported_types/%s/available_instances" % (g["name"], t["name"])) and
 	         t["description"] == rd("/sys/class/mdev_bus/%s/mdev_supported_types/%s/description" % (g["name"], t["name"])) and
 	         t["vram_size"] == g["vram_size"] // t["divisor"] and
@@ -180,10 +180,10 @@ expect_eq "create --json picked the GPU with the most free VRAM (mvgpu0)" "mvgpu
 
 # --- list and types with vGPUs ------------------------------------------------
 ctl list
-expect_match "list shows the mvgpu-4 vGPU: type, GPU, state, owner, VRAM, weight 2, priority, cap" \
-	"^$u4 +mvgpu-4 +mvgpu0 +closed +- +64 MiB +2 +normal +none$" "$out"
-expect_match "list shows the mvgpu-2 vGPU with weight 4" "^$u2 +mvgpu-2 +mvgpu1 +closed +- +128 MiB +4 +normal +none$" "$out"
-expect_match "list shows the mvgpu-8 vGPU with weight 1" "^$u8 +mvgpu-8 +mvgpu0 +closed +- +32 MiB +1 +normal +none$" "$out"
+expect_match "list shows the mvgpu-4 vGPU: type, GPU, state, owner, VRAM, weight 16, priority, cap" \
+	"^$u4 +mvgpu-4 +mvgpu0 +closed +- +64 MiB +16 +normal +none$" "$out"
+expect_match "list shows the mvgpu-2 vGPU with weight 32" "^$u2 +mvgpu-2 +mvgpu1 +closed +- +128 MiB +32 +normal +none$" "$out"
+expect_match "list shows the mvgpu-8 vGPU with weight 8" "^$u8 +mvgpu-8 +mvgpu0 +closed +- +32 MiB +8 +normal +none$" "$out"
 expect_match "list counts mvgpu0's vGPUs and its free VRAM" "^mvgpu0 +software +256 MiB +128 MiB .* 3$" "$out"
 ctl list --json
 jcheck "list --json: every vGPU in sysfs, once" \
@@ -211,8 +211,8 @@ expect_rc "types --parent mvgpu1 exits 0" 0
 expect_match "types --parent mvgpu1 shows mvgpu1's types" "^mvgpu-2 +mvgpu1 .* 2 +1$" "$out"
 refuse "types --parent mvgpu1 leaves mvgpu0 out" grep -q mvgpu0 <<<"$out"
 ctl types --json --parent 1
-jcheck "types --json --parent 1: mvgpu1's four types, availability as in sysfs" \
-	'[t["name"] for t in j["types"]] == ["mvgpu-1", "mvgpu-2", "mvgpu-4", "mvgpu-8"] and
+jcheck "types --json --parent 1: mvgpu1's seven types, availability as in sysfs" \
+	'[t["name"] for t in j["types"]] == ["mvgpu-1", "mvgpu-2", "mvgpu-4", "mvgpu-8", "mvgpu-16", "mvgpu-32", "mvgpu-64"] and
 	 all(t["gpu"] == "mvgpu1" and t["available_instances"] ==
 	     rdi("/sys/class/mdev_bus/mvgpu1/mdev_supported_types/%s/available_instances" % t["name"])
 	     for t in j["types"])'
@@ -247,8 +247,8 @@ ctl set $unknown weight=5
 expect_rc "set on an unknown UUID exits 4" 4 "no vGPU with UUID $unknown"
 ctl set not-a-uuid weight=5
 expect_rc "set on a malformed UUID exits 2" 2 "not a UUID"
-ctl set $u4 weight=2 priority=normal cap=0
-expect_eq "set puts the defaults back" "2 normal 0" "$(sysfs_knobs $u4)"
+ctl set $u4 weight=16 priority=normal cap=0
+expect_eq "set puts the defaults back" "16 normal 0" "$(sysfs_knobs $u4)"
 
 # --- policy -------------------------------------------------------------------
 ctl policy mvgpu0
@@ -454,7 +454,7 @@ expect_rc "create as an unprivileged user exits 6" 6 "permission denied.*run mvg
 expect_eq "nothing was created" "1" "$(vgpu_count)"
 ctl_as_nobody set $u weight=9 cap=20
 expect_rc "set as an unprivileged user exits 6" 6 "permission denied"
-expect_eq "set as an unprivileged user changed nothing" "2 normal 0" "$(sysfs_knobs $u)"
+expect_eq "set as an unprivileged user changed nothing" "16 normal 0" "$(sysfs_knobs $u)"
 ctl_as_nobody policy mvgpu0 equal_share --timeslice 1
 expect_rc "policy as an unprivileged user exits 6" 6 "permission denied"
 expect_eq "policy as an unprivileged user changed nothing" "[best_effort] equal_share fixed_share 2000" "$(gpu_policy mvgpu0)"

@@ -41,7 +41,8 @@ static int mvctl_create_opt(int opt, const char *arg, void *ctx)
 /* "mvgpu-1, mvgpu-2, ..." of every type any GPU offers */
 static void mvctl_type_names(struct mvctl_sys *sys, char *buf, size_t len)
 {
-	unsigned int seen = 0, i, k;
+	unsigned long long seen = 0;	/* bit: log2 of a divisor seen */
+	unsigned int i, k;
 	size_t off = 0;
 
 	buf[0] = '\0';
@@ -49,10 +50,11 @@ static void mvctl_type_names(struct mvctl_sys *sys, char *buf, size_t len)
 		for (k = 0; k < sys->gpus[i].i.ntypes; k++) {
 			const struct mvgpu_type_info *t = &sys->gpus[i].types[k];
 
-			if (t->divisor < 32 && (seen & (1u << t->divisor)))
+			unsigned int bit = __builtin_ctz(t->divisor | 1u << 31);
+
+			if (seen & (1ull << bit))
 				continue;
-			if (t->divisor < 32)
-				seen |= 1u << t->divisor;
+			seen |= 1ull << bit;
 			if (off < len)
 				off += snprintf(buf + off, len - off, "%s%s",
 						off ? ", " : "", t->name);
@@ -129,7 +131,7 @@ int mvctl_cmd_create(int argc, char **argv)
 					argv[first]);
 	if (!a.type)
 		return mvctl_usage_fail("create",
-					"create: say which type with --type (mvgpu-1, mvgpu-2, mvgpu-4 or mvgpu-8)");
+					"create: say which type with --type (mvgpu-1, mvgpu-2, mvgpu-4 ... mvgpu-64)");
 	if (mvgpu_type_parse(a.type, &divisor))
 		return mvctl_usage_fail("create",
 					"create: '%s' is not a type: write it as mvgpu-4, 4 or 1/4",

@@ -37,7 +37,7 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	{ "create", mvctl_cmd_create,
 	  "--type TYPE [--parent GPU] [--uuid UUID] [--json]",
 	  "create a vGPU and print its UUID",
-	  "  --type TYPE    mvgpu-1, mvgpu-2, mvgpu-4, mvgpu-8; also as 4 or 1/4\n"
+	  "  --type TYPE    mvgpu-1, mvgpu-2, mvgpu-4 ... mvgpu-64; also as 4 or 1/4\n"
 	  "  --parent GPU   the physical GPU (default: the one with the most free\n"
 	  "                 VRAM that can take the type)\n"
 	  "  --uuid UUID    the vGPU's UUID (default: a new random one)\n" },
@@ -52,7 +52,7 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	  "Any subset of the knobs; all are checked before any is written, and\n"
 	  "either every one is changed or none.\n"
 	  "  weight=N       share under best_effort, 1..1000 (default: the type's\n"
-	  "                 VRAM slices, 8 for mvgpu-1 down to 1 for mvgpu-8)\n"
+	  "                 VRAM slices, 64 for mvgpu-1 down to 1 for mvgpu-64)\n"
 	  "  priority=P     normal or high: high runs first, preempting at the next\n"
 	  "                 chunk\n"
 	  "  cap=P          at most P percent of the GPU's engine time, 0 = no cap\n" },
