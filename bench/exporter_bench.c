@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The CPU cost of one mvgpu-exporter scrape (refresh, every GPU's totals,
  * every vGPU's statistics, the text) against a fake sysfs tree like the

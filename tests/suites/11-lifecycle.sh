@@ -20,9 +20,9 @@ expect_match "mdevctl types shows the 1/64 type" "vram=4MiB share=1.5% max_insta
 
 # --- each type publishes its numbers, not only prose ------------------------
 T=/sys/class/mdev_bus/mvgpu0/mdev_supported_types
-for d in 1 2 4 8; do
+for d in 1 2 4 8 16 32 64; do
 	expect_eq "mvgpu-$d publishes vram_size, share_permille, slices, divisor" \
-		"$((268435456 / d)) $((1000 / d)) $((8 / d)) $d" \
+		"$((268435456 / d)) $((1000 / d)) $((64 / d)) $d" \
 		"$(cat $T/mvgpu-$d/mvgpu/vram_size $T/mvgpu-$d/mvgpu/share_permille \
 			$T/mvgpu-$d/mvgpu/slices $T/mvgpu-$d/mvgpu/divisor 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 done

@@ -80,7 +80,8 @@ expect_eq "A is an mvgpu-4 on mvgpu0 again" "mvgpu-4 mvgpu0" \
 expect_eq "B is an mvgpu-8 on mvgpu1 again" "mvgpu-8 mvgpu1" \
 	"$(basename "$(readlink $DEV/$B/mdev_type)") $(cat $DEV/$B/mvgpu/gpu 2>&1)"
 expect_eq "A has its knobs back: weight 7, priority high, cap 30" "7 high 30" "$(knobs $A)"
-expect_eq "B has the type's defaults" "1 normal 0" "$(knobs $B)"
+# an mvgpu-8 takes 8 of the 64 slices, and its default weight is its slices
+expect_eq "B has the type's defaults" "8 normal 0" "$(knobs $B)"
 
 # --- the tenant group owns the vGPUs' VFIO group files -------------------------------
 for u in $A $B; do

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # mvgpu-exporter against Debian's Prometheus: it serves /metrics (404 and
 # 405 elsewhere), promtool check metrics finds no problem, Prometheus
 # scrapes it on loopback every second and its HTTP API shows a vGPU's busy

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Containers through CDI: mvgpuctl cdi writes a spec that names every vGPU
 # with its device nodes and MVGPU_UUID; Debian's podman (crun, no registry:
 # an image imported from a tarball holding mvgpuctl and its libraries)

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mvgpu-exporter: serves libmvgpu's management view of the GPUs and
  * vGPUs as Prometheus metrics.  This file parses the command line and

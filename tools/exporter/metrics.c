@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mvgpu-exporter: one scrape.  Everything comes from libmvgpu's
  * management half; this file only formats.  Each family is written with

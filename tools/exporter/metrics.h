@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mvgpu-exporter: one scrape, libmvgpu's management half formatted as
  * Prometheus text exposition format (version 0.0.4).
