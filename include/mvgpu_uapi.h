@@ -325,7 +325,7 @@ enum mvgpu_stat_id {
 
 enum mvgpu_meter_id {
 	MVGPU_METER_ENGINE_NS,		/* engine time */
-	MVGPU_METER_DMA_NS,		/* DMA worker time */
+	MVGPU_METER_DMA_NS,		/* DMA thread time */
 	MVGPU_METER_DMA_BYTES,		/* bytes copied by DMA commands */
 	MVGPU_METER_COMMANDS,		/* commands completed */
 	MVGPU_METER_FAULTS,		/* faults of its command stream */
