@@ -236,6 +236,8 @@ struct mvgpu_mig_regs {
 #define MVGPU_ATTR_USAGE		"usage"
 #define MVGPU_ATTR_USAGE_ACK		"usage_ack"
 #define MVGPU_ATTR_USAGE_DROPPED	"usage_dropped"
+#define MVGPU_ATTR_SCHED_PICKS		"sched_picks"	/* picks made */
+#define MVGPU_ATTR_SCHED_PICK_NS	"sched_pick_ns"	/* ns they took */
 
 /* per mdev type, under .../mdev_supported_types/mvgpu-D/mvgpu/ */
 #define MVGPU_TYPE_ATTR_DIR		"mvgpu"

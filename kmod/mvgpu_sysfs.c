@@ -228,31 +228,31 @@ static ssize_t usage_dropped_show(struct device *dev,
 MVGPU_DEV_ATTR_RO(usage_dropped, MVGPU_ATTR_USAGE_DROPPED);
 
 /* the scheduler's pick cost: picks made and the ns they took, all engines */
-static ssize_t sched_picks_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
+static ssize_t mvgpu_sched_counter_show(struct device *dev, char *buf,
+					bool ns)
 {
 	struct mvgpu_sched *s = &mvgpu_dev_to_gpu(dev)->sched;
 	u64 v;
 
 	spin_lock(&s->lock);
-	v = s->picks;
+	v = ns ? s->pick_ns : s->picks;
 	spin_unlock(&s->lock);
 	return sysfs_emit(buf, "%llu\n", v);
 }
-static DEVICE_ATTR_RO(sched_picks);
+
+static ssize_t sched_picks_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return mvgpu_sched_counter_show(dev, buf, false);
+}
+MVGPU_DEV_ATTR_RO(sched_picks, MVGPU_ATTR_SCHED_PICKS);
 
 static ssize_t sched_pick_ns_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	struct mvgpu_sched *s = &mvgpu_dev_to_gpu(dev)->sched;
-	u64 v;
-
-	spin_lock(&s->lock);
-	v = s->pick_ns;
-	spin_unlock(&s->lock);
-	return sysfs_emit(buf, "%llu\n", v);
+	return mvgpu_sched_counter_show(dev, buf, true);
 }
-static DEVICE_ATTR_RO(sched_pick_ns);
+MVGPU_DEV_ATTR_RO(sched_pick_ns, MVGPU_ATTR_SCHED_PICK_NS);
 
 static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_backend.attr,
