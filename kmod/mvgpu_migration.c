@@ -1,31 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Live migration, VFIO migration protocol v2 with STOP_COPY: RUNNING,
- * STOP, STOP_COPY and RESUMING (docs/device.md, "Migration").
+ * Live migration data, VFIO migration protocol v2 with STOP_COPY: the
+ * files that STOP_COPY and RESUMING hand out (docs/device.md,
+ * "Migration").  The state machine is the VFIO glue's (mvgpu_vfio.c),
+ * which calls the session functions below at its arcs.
  *
  * STOP takes the vGPU off the engines and waits for its DMA; nothing it
  * owns changes after that unless the client itself writes.  STOP_COPY hands
- * out a file that streams a header, config space, the registers and the
- * VRAM, generated as it is read; RESUMING takes the same stream, checks the
- * header as soon as it has it and writes VRAM as it arrives; leaving
- * RESUMING checks the registers like BAR0 writes would and applies them.
- * A command the engine had started runs again from its start on the
- * destination: commands are idempotent unless their ranges overlap, which
- * docs/device.md already calls undefined.
+ * out a file that streams a header, config space, the mediator's registers,
+ * the context as the backend's ctx_save wrote it, and the VRAM, generated
+ * as it is read; RESUMING takes the same stream, checks the header (type,
+ * VRAM size, backend and the size of its state) as soon as it has it and
+ * writes VRAM as it arrives; leaving RESUMING checks the mediator's
+ * registers and hands the context to the backend's ctx_restore, which
+ * checks every field like BAR0 writes would and refuses a bad one whole.
+ * The context's format is the backend's: the CPU engine's includes the
+ * command in progress and how far it got, so it resumes exactly where it
+ * stopped (a DMA chunk cancelled by STOP is issued again).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "mvgpu.h"
 
-#define MVGPU_MIG_PREFIX	(sizeof(struct mvgpu_mig_header) + \
+/* header, config space and the mediator's registers: the context follows */
+#define MVGPU_MIG_STATE_OFF	(sizeof(struct mvgpu_mig_header) + \
 				 MVGPU_CFG_SIZE + sizeof(struct mvgpu_mig_regs))
+#define MVGPU_MIG_PREFIX_MAX	(MVGPU_MIG_STATE_OFF + MVGPU_CTX_STATE_MAX)
 
 struct mvgpu_mig_file {
 	struct file *filp;
@@ -43,7 +50,10 @@ struct mvgpu_mig_file {
 	bool broken;			/* RESUMING got a bad header */
 	u64 pos;			/* bytes streamed so far */
 	u64 total;			/* bytes in the whole stream */
-	u8 prefix[MVGPU_MIG_PREFIX];	/* header, config space, registers */
+	size_t state_size;		/* the backend's caps.ctx_state_size */
+	size_t prefix_len;		/* all of the stream before VRAM */
+	/* header, config space, registers, context state */
+	u8 prefix[MVGPU_MIG_PREFIX_MAX];
 };
 
 static struct mvgpu_mig_header *mvgpu_mig_hdr(struct mvgpu_mig_file *migf)
@@ -61,6 +71,11 @@ static struct mvgpu_mig_regs *mvgpu_mig_regs(struct mvgpu_mig_file *migf)
 	return (struct mvgpu_mig_regs *)(mvgpu_mig_cfg(migf) + MVGPU_CFG_SIZE);
 }
 
+static u8 *mvgpu_mig_state(struct mvgpu_mig_file *migf)
+{
+	return migf->prefix + MVGPU_MIG_STATE_OFF;
+}
+
 static void mvgpu_mig_file_free(struct mvgpu_mig_file *migf)
 {
 	mutex_destroy(&migf->lock);
@@ -73,7 +88,7 @@ static int mvgpu_mig_release(struct inode *inode, struct file *filp)
 {
 	struct mvgpu_mig_file *migf = filp->private_data;
 
-	put_device(&migf->vgpu->vdev.device);
+	migf->vgpu->host->put(migf->vgpu);
 	mvgpu_mig_file_free(migf);
 	return 0;
 }
@@ -82,17 +97,28 @@ static int mvgpu_mig_check_header(struct mvgpu_mig_file *migf)
 {
 	struct mvgpu_mig_header *hdr = mvgpu_mig_hdr(migf);
 	struct mvgpu_vgpu *vgpu = migf->vgpu;
+	const char *backend = vgpu->gpu->hw.ops->name;
 
 	if (le64_to_cpu(hdr->magic) != MVGPU_MIG_MAGIC ||
 	    le32_to_cpu(hdr->version) != MVGPU_MIG_VERSION || hdr->reserved) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "migration stream refused: not an mvgpu v%u stream\n",
 				     MVGPU_MIG_VERSION);
 		return -EINVAL;
 	}
+	if (strnlen(hdr->backend, sizeof(hdr->backend)) == sizeof(hdr->backend) ||
+	    strcmp(hdr->backend, backend) ||
+	    le32_to_cpu(hdr->state_size) != migf->state_size) {
+		dev_warn_ratelimited(vgpu->dev,
+				     "migration stream refused: from a %.*s GPU with %u bytes of context, this one is %s with %zu\n",
+				     (int)sizeof(hdr->backend), hdr->backend,
+				     le32_to_cpu(hdr->state_size), backend,
+				     migf->state_size);
+		return -EINVAL;
+	}
 	if (le32_to_cpu(hdr->divisor) != vgpu->type->divisor ||
 	    le64_to_cpu(hdr->vram_size) != vgpu->ctx.vram_size) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "migration stream refused: from a 1/%u vGPU with %llu MiB of VRAM, this one is 1/%u with %llu MiB\n",
 				     le32_to_cpu(hdr->divisor),
 				     le64_to_cpu(hdr->vram_size) >> 20, vgpu->type->divisor,
@@ -115,26 +141,29 @@ static void mvgpu_mig_stream_copy(struct mvgpu_mig_file *migf, u64 pos,
 	u8 *p;
 
 	lockdep_assert_held(&migf->lock);
-	if (pos < MVGPU_MIG_PREFIX) {
+	if (pos < migf->prefix_len) {
 		p = migf->prefix + pos;
-	} else {
-		pos -= MVGPU_MIG_PREFIX;
-		p = page_address(mvgpu_vgpu_vram_page(vgpu, pos)) +
-		    offset_in_page(pos);
+		if (load)
+			memcpy(p, buf, n);
+		else
+			memcpy(buf, p, n);
+		return;
 	}
+	p = mvgpu_vgpu_vram_map(vgpu, pos - migf->prefix_len);
 	if (load)
-		memcpy(p, buf, n);
+		mvgpu_vram_write(&vgpu->gpu->hw, p, buf, n);
 	else
-		memcpy(buf, p, n);
+		mvgpu_vram_read(&vgpu->gpu->hw, buf, p, n);
 }
 
 /* The next piece at @pos: inside the prefix or one VRAM page */
-static size_t mvgpu_mig_piece(u64 pos, size_t left)
+static size_t mvgpu_mig_piece(struct mvgpu_mig_file *migf, u64 pos,
+			      size_t left)
 {
-	if (pos < MVGPU_MIG_PREFIX)
-		return min_t(u64, left, MVGPU_MIG_PREFIX - pos);
+	if (pos < migf->prefix_len)
+		return min_t(u64, left, migf->prefix_len - pos);
 	return min_t(size_t, left,
-		     PAGE_SIZE - offset_in_page(pos - MVGPU_MIG_PREFIX));
+		     PAGE_SIZE - offset_in_page(pos - migf->prefix_len));
 }
 
 /*
@@ -157,8 +186,8 @@ static ssize_t mvgpu_mig_transfer(struct mvgpu_mig_file *migf,
 
 		mutex_lock(&migf->lock);
 		pos = migf->pos;
-		n = mvgpu_mig_piece(pos, min_t(u64, len - done,
-					       migf->total - pos));
+		n = mvgpu_mig_piece(migf, pos, min_t(u64, len - done,
+						     migf->total - pos));
 		if (migf->disabled)
 			err = -ENODEV;
 		else if (migf->broken)
@@ -230,7 +259,7 @@ static ssize_t mvgpu_mig_write(struct file *filp, const char __user *buf,
 		   len > migf->total - migf->pos;
 	mutex_unlock(&migf->lock);
 	if (too_long) {
-		dev_warn_ratelimited(migf->vgpu->vdev.dev,
+		dev_warn_ratelimited(migf->vgpu->dev,
 				     "migration stream refused: longer than the %llu bytes it should be\n",
 				     migf->total);
 		ret = -EINVAL;
@@ -274,7 +303,9 @@ static struct mvgpu_mig_file *mvgpu_mig_file_new(struct mvgpu_vgpu *vgpu,
 		return ERR_PTR(-ENOMEM);
 	}
 	migf->vgpu = vgpu;
-	migf->total = MVGPU_MIG_PREFIX + vgpu->ctx.vram_size;
+	migf->state_size = vgpu->gpu->hw.caps.ctx_state_size;
+	migf->prefix_len = MVGPU_MIG_STATE_OFF + migf->state_size;
+	migf->total = migf->prefix_len + vgpu->ctx.vram_size;
 
 	filp = anon_inode_getfile("mvgpu_mig",
 				  save ? &mvgpu_mig_save_fops :
@@ -284,7 +315,7 @@ static struct mvgpu_mig_file *mvgpu_mig_file_new(struct mvgpu_vgpu *vgpu,
 		mvgpu_mig_file_free(migf);
 		return ERR_CAST(filp);
 	}
-	get_device(&vgpu->vdev.device);	/* put by mvgpu_mig_release */
+	vgpu->host->get(vgpu);	/* put by mvgpu_mig_release */
 	stream_open(filp->f_inode, filp);
 	migf->filp = filp;
 	get_file(filp);			/* ours, until the session ends */
@@ -306,238 +337,163 @@ static void mvgpu_mig_file_end(struct mvgpu_mig_file **pmigf)
 }
 
 /* The snapshot STOP_COPY streams out; the vGPU is stopped */
-static void mvgpu_mig_save_prefix(struct mvgpu_vgpu *vgpu,
-				  struct mvgpu_mig_file *migf)
+static int mvgpu_mig_save_prefix(struct mvgpu_vgpu *vgpu,
+				 struct mvgpu_mig_file *migf)
 {
 	struct mvgpu_mig_header *hdr = mvgpu_mig_hdr(migf);
 	struct mvgpu_mig_regs *regs = mvgpu_mig_regs(migf);
 	struct mvgpu_ctx *ctx = &vgpu->ctx;
+	const struct mvgpu_backend_ops *ops = vgpu->gpu->hw.ops;
+	unsigned long flags;
+	int ret;
 
 	hdr->magic = cpu_to_le64(MVGPU_MIG_MAGIC);
 	hdr->version = cpu_to_le32(MVGPU_MIG_VERSION);
 	hdr->divisor = cpu_to_le32(vgpu->type->divisor);
 	hdr->vram_size = cpu_to_le64(ctx->vram_size);
+	strscpy_pad(hdr->backend, ops->name, sizeof(hdr->backend));
+	hdr->state_size = cpu_to_le32(migf->state_size);
 	memcpy(mvgpu_mig_cfg(migf), vgpu->cfg, MVGPU_CFG_SIZE);
 
 	regs->scratch = cpu_to_le64(vgpu->scratch);
-	mutex_lock(&ctx->exec_lock);
-	regs->pt_base = cpu_to_le64(ctx->pt_base);
-	regs->ring_base = cpu_to_le64(ctx->ring_base);
-	regs->fence = cpu_to_le64(ctx->fence);
-	regs->fault_addr = cpu_to_le64(ctx->fault_addr);
-	regs->pt_entries = cpu_to_le32(ctx->pt_entries);
-	regs->ring_size = cpu_to_le32(ctx->ring_size);
-	regs->head = cpu_to_le32(ctx->head);
-	regs->tail = cpu_to_le32(ctx->tail);
-	regs->fault_status = cpu_to_le32(ctx->fault_status);
-	regs->fault_head = cpu_to_le32(ctx->fault_head);
-	regs->faulted = cpu_to_le32(ctx->faulted);
-	mutex_unlock(&ctx->exec_lock);
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	regs->int_status = cpu_to_le32(vgpu->int_status);
 	regs->int_mask = cpu_to_le32(vgpu->int_mask);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+
+	/* the rest of the state area stays zero if ctx_save writes less */
+	mutex_lock(&ctx->exec_lock);
+	ret = ops->ctx_save(ctx, mvgpu_mig_state(migf), migf->state_size);
+	mutex_unlock(&ctx->exec_lock);
+	if (ret < 0) {
+		dev_warn_ratelimited(vgpu->dev,
+				     "migration: the %s backend cannot save the context (%d)\n",
+				     ops->name, ret);
+		return ret;
+	}
+	return 0;
 }
 
-/* Registers from a stream, held to the same rules as BAR0 writes */
-static int mvgpu_mig_check_regs(struct mvgpu_vgpu *vgpu,
-				const struct mvgpu_mig_regs *r)
+/* The mediator's registers from a stream, held to the BAR0 rules */
+static int mvgpu_mig_check_regs(const struct mvgpu_mig_regs *r)
 {
-	u64 vram = vgpu->ctx.vram_size, pt_base = le64_to_cpu(r->pt_base);
-	u32 ring = le32_to_cpu(r->ring_size), pt = le32_to_cpu(r->pt_entries);
-	u32 head = le32_to_cpu(r->head), tail = le32_to_cpu(r->tail);
-	u32 fault = le32_to_cpu(r->fault_status);
-
-	if (ring && (ring < MVGPU_RING_MIN_SIZE || ring > MVGPU_RING_MAX_SIZE ||
-		     !is_power_of_2(ring) ||
-		     !IS_ALIGNED(le64_to_cpu(r->ring_base), MVGPU_GPU_PAGE_SIZE)))
-		return -EINVAL;
-	if ((ring ? head >= ring || tail >= ring : head || tail) ||
-	    !IS_ALIGNED(head, MVGPU_CMD_SIZE) || !IS_ALIGNED(tail, MVGPU_CMD_SIZE))
-		return -EINVAL;
-	if (pt && (pt > MVGPU_PT_MAX_ENTRIES ||
-		   !IS_ALIGNED(pt_base, MVGPU_GPU_PAGE_SIZE) || pt_base >= vram ||
-		   (u64)pt * sizeof(u64) > vram - pt_base))
-		return -EINVAL;
 	if ((le32_to_cpu(r->int_status) | le32_to_cpu(r->int_mask)) &
 	    ~MVGPU_INT_ALL)
-		return -EINVAL;
-	if (le32_to_cpu(r->faulted) > 1 ||
-	    fault & ~(MVGPU_FAULT_CODE_MASK | MVGPU_FAULT_WRITE) ||
-	    (fault & MVGPU_FAULT_CODE_MASK) > MVGPU_FAULT_READ_ONLY ||
-	    r->reserved[0] || r->reserved[1] || r->reserved[2])
 		return -EINVAL;
 	return 0;
 }
 
-/* Leaving RESUMING: the whole stream arrived and makes sense, apply it */
-static int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu,
-				 struct mvgpu_mig_file *migf)
+/**
+ * mvgpu_mig_load_finish - leaving RESUMING: apply the stream
+ * @vgpu: the vGPU, vgpu->lock held, in a load session
+ * @cfg: where the stream's config space goes, for the caller to apply
+ *
+ * The whole stream must have arrived and make sense.  The backend checks
+ * its context state and loads it, or refuses it and leaves the context as
+ * it was; only then does anything else change.
+ *
+ * Return: 0, or -EINVAL with nothing applied.
+ */
+int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu, u8 cfg[MVGPU_CFG_SIZE])
 {
-	struct mvgpu_mig_regs *r = mvgpu_mig_regs(migf);
+	struct mvgpu_mig_file *migf = vgpu->mig_load;
+	struct mvgpu_mig_regs *r;
 	struct mvgpu_ctx *ctx = &vgpu->ctx;
+	const struct mvgpu_backend_ops *ops = vgpu->gpu->hw.ops;
+	unsigned long flags;
 	int ret = 0;
 
+	lockdep_assert_held(&vgpu->lock);
+	if (!migf)
+		return -EINVAL;
+	r = mvgpu_mig_regs(migf);
 	mutex_lock(&migf->lock);
 	if (migf->broken || migf->pos != migf->total) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "migration refused: got %llu of the %llu bytes of the stream\n",
 				     migf->pos, migf->total);
 		ret = -EINVAL;
-	} else if (mvgpu_mig_check_regs(vgpu, r)) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
-				     "migration refused: the stream's registers are not valid\n");
+		goto unlock;
+	}
+	if (!mvgpu_mig_check_regs(r)) {
+		mutex_lock(&ctx->exec_lock);
+		ret = ops->ctx_restore(ctx, mvgpu_mig_state(migf),
+				       migf->state_size);
+		mutex_unlock(&ctx->exec_lock);
+	} else {
 		ret = -EINVAL;
 	}
-	if (ret)
+	if (ret) {
+		dev_warn_ratelimited(vgpu->dev,
+				     "migration refused: the stream's registers are not valid (%s backend: %d)\n",
+				     ops->name, ret);
+		ret = -EINVAL;
 		goto unlock;
+	}
 
-	/* writable bits only, with the side effects a client's write has */
-	mvgpu_cfg_write(vgpu, 0, mvgpu_mig_cfg(migf), MVGPU_CFG_SIZE);
+	memcpy(cfg, mvgpu_mig_cfg(migf), MVGPU_CFG_SIZE);
 	WRITE_ONCE(vgpu->scratch, le64_to_cpu(r->scratch));
-	mutex_lock(&ctx->exec_lock);
-	mvgpu_ctx_reset(ctx);
-	ctx->pt_base = le64_to_cpu(r->pt_base);
-	ctx->ring_base = le64_to_cpu(r->ring_base);
-	ctx->fault_addr = le64_to_cpu(r->fault_addr);
-	ctx->fault_status = le32_to_cpu(r->fault_status);
-	ctx->fault_head = le32_to_cpu(r->fault_head);
-	WRITE_ONCE(ctx->fence, le64_to_cpu(r->fence));
-	WRITE_ONCE(ctx->pt_entries, le32_to_cpu(r->pt_entries));
-	WRITE_ONCE(ctx->ring_size, le32_to_cpu(r->ring_size));
-	WRITE_ONCE(ctx->head, le32_to_cpu(r->head));
-	WRITE_ONCE(ctx->tail, le32_to_cpu(r->tail));
-	WRITE_ONCE(ctx->faulted, le32_to_cpu(r->faulted));
-	mutex_unlock(&ctx->exec_lock);
 	/* delivered when the vGPU runs again */
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	vgpu->int_status = le32_to_cpu(r->int_status);
 	vgpu->int_mask = le32_to_cpu(r->int_mask);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 unlock:
 	mutex_unlock(&migf->lock);
 	return ret;
 }
 
-/* One arc of the migration state machine; vgpu->lock held */
-static struct file *mvgpu_mig_step(struct mvgpu_vgpu *vgpu,
-				   enum vfio_device_mig_state next)
+/**
+ * mvgpu_mig_save_open - STOP -> STOP_COPY: the stream of the stopped vGPU
+ * @vgpu: the vGPU, vgpu->lock held
+ *
+ * Return: the file to read it from (the caller's reference), or an
+ * ERR_PTR.
+ */
+struct file *mvgpu_mig_save_open(struct mvgpu_vgpu *vgpu)
 {
-	enum vfio_device_mig_state cur = vgpu->mig_state;
 	struct mvgpu_mig_file *migf;
 	int ret;
 
-	if (cur == VFIO_DEVICE_STATE_RUNNING &&
-	    next == VFIO_DEVICE_STATE_STOP) {
-		mvgpu_vgpu_quiesce(vgpu);
-		return NULL;
+	lockdep_assert_held(&vgpu->lock);
+	migf = mvgpu_mig_file_new(vgpu, true);
+	if (IS_ERR(migf))
+		return ERR_CAST(migf);
+	ret = mvgpu_mig_save_prefix(vgpu, migf);
+	if (ret) {
+		struct file *filp = migf->filp;
+
+		mvgpu_mig_file_end(&migf);	/* our reference */
+		fput(filp);			/* the caller's */
+		return ERR_PTR(ret);
 	}
-	if (cur == VFIO_DEVICE_STATE_STOP &&
-	    next == VFIO_DEVICE_STATE_RUNNING) {
-		if (vgpu->open)
-			mvgpu_sched_enable(&vgpu->gpu->sched, &vgpu->se);
-		mvgpu_irq_replay(vgpu);
-		return NULL;
-	}
-	if (cur == VFIO_DEVICE_STATE_STOP &&
-	    next == VFIO_DEVICE_STATE_STOP_COPY) {
-		migf = mvgpu_mig_file_new(vgpu, true);
-		if (IS_ERR(migf))
-			return ERR_CAST(migf);
-		mvgpu_mig_save_prefix(vgpu, migf);
-		vgpu->mig_save = migf;
-		return migf->filp;
-	}
-	if (cur == VFIO_DEVICE_STATE_STOP_COPY &&
-	    next == VFIO_DEVICE_STATE_STOP) {
-		mvgpu_mig_file_end(&vgpu->mig_save);
-		return NULL;
-	}
-	if (cur == VFIO_DEVICE_STATE_STOP &&
-	    next == VFIO_DEVICE_STATE_RESUMING) {
-		migf = mvgpu_mig_file_new(vgpu, false);
-		if (IS_ERR(migf))
-			return ERR_CAST(migf);
-		vgpu->mig_load = migf;
-		return migf->filp;
-	}
-	if (cur == VFIO_DEVICE_STATE_RESUMING &&
-	    next == VFIO_DEVICE_STATE_STOP) {
-		ret = mvgpu_mig_load_finish(vgpu, vgpu->mig_load);
-		if (ret)
-			return ERR_PTR(ret);
-		mvgpu_mig_file_end(&vgpu->mig_load);
-		return NULL;
-	}
-	/* vfio_mig_get_next_state() only hands out the arcs above */
-	return ERR_PTR(-EINVAL);
+	vgpu->mig_save = migf;
+	return migf->filp;
 }
 
-static struct file *mvgpu_mig_set_state(struct vfio_device *vdev,
-					enum vfio_device_mig_state new_state)
-{
-	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
-	enum vfio_device_mig_state next;
-	struct file *res = NULL;
-	int ret;
-
-	mutex_lock(&vgpu->lock);
-	while (new_state != vgpu->mig_state) {
-		ret = vfio_mig_get_next_state(vdev, vgpu->mig_state, new_state,
-					      &next);
-		if (ret) {
-			res = ERR_PTR(ret);
-			break;
-		}
-		res = mvgpu_mig_step(vgpu, next);
-		if (IS_ERR(res))
-			break;
-		vgpu->mig_state = next;
-		/* only the last arc of a path may open a session */
-		if (res && new_state != vgpu->mig_state) {
-			fput(res);
-			res = ERR_PTR(-EINVAL);
-			break;
-		}
-	}
-	mutex_unlock(&vgpu->lock);
-	return res;
-}
-
-static int mvgpu_mig_get_state(struct vfio_device *vdev,
-			       enum vfio_device_mig_state *state)
-{
-	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
-
-	mutex_lock(&vgpu->lock);
-	*state = vgpu->mig_state;
-	mutex_unlock(&vgpu->lock);
-	return 0;
-}
-
-static const struct vfio_migration_ops mvgpu_mig_ops = {
-	.migration_set_state	= mvgpu_mig_set_state,
-	.migration_get_state	= mvgpu_mig_get_state,
-};
-
-void mvgpu_migration_init(struct mvgpu_vgpu *vgpu)
-{
-	vgpu->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY;
-	vgpu->vdev.mig_ops = &mvgpu_mig_ops;
-	vgpu->mig_state = VFIO_DEVICE_STATE_RUNNING;
-}
-
-/* Reset, open, close: end any session, back to RUNNING; vgpu->lock held */
-void mvgpu_migration_reset(struct mvgpu_vgpu *vgpu)
+/* STOP_COPY -> STOP, reset, close: reads fail with -ENODEV from now on */
+void mvgpu_mig_save_close(struct mvgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
 	mvgpu_mig_file_end(&vgpu->mig_save);
-	mvgpu_mig_file_end(&vgpu->mig_load);
-	vgpu->mig_state = VFIO_DEVICE_STATE_RUNNING;
 }
 
-bool mvgpu_vgpu_may_run(struct mvgpu_vgpu *vgpu)
+/* STOP -> RESUMING: a file to write a stream into */
+struct file *mvgpu_mig_load_open(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_mig_file *migf;
+
+	lockdep_assert_held(&vgpu->lock);
+	migf = mvgpu_mig_file_new(vgpu, false);
+	if (IS_ERR(migf))
+		return ERR_CAST(migf);
+	vgpu->mig_load = migf;
+	return migf->filp;
+}
+
+/* After mvgpu_mig_load_finish, reset, close: writes fail from now on */
+void mvgpu_mig_load_close(struct mvgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
-	return vgpu->open && vgpu->mig_state == VFIO_DEVICE_STATE_RUNNING;
+	mvgpu_mig_file_end(&vgpu->mig_load);
 }
