@@ -111,7 +111,8 @@ static char mt_names[2][8][64];	/* [parent, class name][gpu] */
 /* Find GPU gpu's names once: the environment's parent for GPU 0 */
 static void mt_resolve(unsigned int gpu)
 {
-	const char *env = getenv("MVGPU_TEST_PARENT");
+	const char *env = gpu == 0 ? getenv("MVGPU_TEST_PARENT") :
+			  gpu == 1 ? getenv("MVGPU_TEST_PARENT2") : NULL;
 	char path[PATH_MAX], buf[64];
 	struct dirent *e;
 	DIR *d;
@@ -120,17 +121,17 @@ static void mt_resolve(unsigned int gpu)
 		return;
 	snprintf(mt_names[0][gpu], sizeof(mt_names[0][gpu]), "mvgpu%u", gpu);
 	snprintf(mt_names[1][gpu], sizeof(mt_names[1][gpu]), "mvgpu%u", gpu);
-	if (gpu || !env || !*env)
+	if (!env || !*env)
 		return;
-	snprintf(mt_names[0][0], sizeof(mt_names[0][0]), "%s", env);
+	snprintf(mt_names[0][gpu], sizeof(mt_names[0][gpu]), "%.63s", env);
 	d = opendir(MT_CLASS);
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), MT_CLASS "/%s/parent", e->d_name);
 		if (!mt_read_str(path, buf, sizeof(buf)) && !strcmp(buf, env)) {
-			snprintf(mt_names[1][0], sizeof(mt_names[1][0]), "%.63s",
-				 e->d_name);
+			snprintf(mt_names[1][gpu], sizeof(mt_names[1][gpu]),
+				 "%.63s", e->d_name);
 			break;
 		}
 	}

@@ -3,7 +3,8 @@
  * Backend conformance: what every mvgpu backend must do, checked through
  * the vGPUs of one of its GPUs, whatever the hardware behind it.
  *
- *   build/tests/backend_test PARENT     (or MVGPU_TEST_PARENT=PARENT)
+ *   build/tests/backend_test PARENT [PARENT2]
+ *                       (or MVGPU_TEST_PARENT=PARENT MVGPU_TEST_PARENT2=...)
  *
  * PARENT is the GPU's mdev parent device: mvgpuN for a software GPU, the
  * PCI address for a PCI backend's (see docs/backend.md).  The GPU must have
@@ -23,8 +24,9 @@
  *   workloads  FILL, COPY, GEMM, DMA both ways and FENCE bit for bit
  *              against the CPU
  *   migration  the state saved (STOP_COPY) and restored (RESUMING) into a
- *              second vGPU: VRAM and registers arrive bit for bit, and the
- *              restored vGPU runs work
+ *              second vGPU (on PARENT2's GPU when given, a second GPU of
+ *              the same backend): VRAM and registers arrive bit for bit,
+ *              and the restored vGPU runs work
  */
 #include <errno.h>
 #include <stdio.h>
@@ -401,7 +403,8 @@ static void test_save_restore(void **state)
 
 	assert_non_null(stream);
 	assert_int_equal(mt_dev_open(&a, 0, DIVISOR), 0);
-	assert_int_equal(mt_dev_open(&b, 0, DIVISOR), 0);
+	assert_int_equal(mt_dev_open(&b, getenv("MVGPU_TEST_PARENT2") ? 1 : 0,
+				     DIVISOR), 0);
 	srand(5);
 	for (i = 0; i < a.vram_size / 4 - MT_DATA_OFF / 4; i += 7)
 		((uint32_t *)(a.vram + MT_DATA_OFF))[i] = (uint32_t)rand();
@@ -484,8 +487,11 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		setenv("MVGPU_TEST_PARENT", argv[1], 1);
-	snprintf(name, sizeof(name), "backend conformance on %s",
-		 mt_parent(0));
+	if (argc > 2)
+		setenv("MVGPU_TEST_PARENT2", argv[2], 1);
+	snprintf(name, sizeof(name), "backend conformance on %s%s%s",
+		 mt_parent(0), argc > 2 ? ", migrating to " : "",
+		 argc > 2 ? mt_parent(1) : "");
 	return mt_run(name, tests, sizeof(tests) / sizeof(tests[0]), setup,
 		      NULL);
 }

@@ -103,7 +103,7 @@ MVGPU_TEST_PARENT=$P1 build/tests/pci_test || true
 
 # --- conformance: the software backend and a PCI backend ----------------------
 build/tests/backend_test mvgpu0 || true
-build/tests/backend_test "$P1" || true
+build/tests/backend_test "$P1" "$P2" || true
 
 # --- device, engine and library tests against a PCI parent --------------------
 for t in vram cmd migration libmvgpu; do
