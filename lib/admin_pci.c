@@ -125,6 +125,7 @@ int mvgpu_admin_pci_bind(struct mvgpu_admin *a, const char *arg,
 	snprintf(path, sizeof(path), "%s/bind", drvdir);
 	ret = mvgpu__write_file(path, addr);
 	if (ret) {
+		char now[256] = "";
 		int err = ret;
 
 		snprintf(path, sizeof(path), "%s/driver_override", dir);
@@ -132,8 +133,8 @@ int mvgpu_admin_pci_bind(struct mvgpu_admin *a, const char *arg,
 		/* the kernel says ENODEV or EINVAL when probe refused it */
 		if (err == -EINVAL || err == -ENXIO)
 			err = -ENODEV;
-		mvgpu_pci_driver_of(dir, cur, sizeof(cur));
-		if (err == -ENODEV && cur[0] && strcmp(cur, driver))
+		if (!mvgpu_pci_driver_of(dir, now, sizeof(now)) && now[0] &&
+		    strcmp(now, driver) && err == -ENODEV)
 			err = -EBUSY;	/* another driver took it meanwhile */
 		return mvgpu__err(err, "driver %s did not take %s: %s (see dmesg)",
 				  driver, addr, strerror(-ret));
