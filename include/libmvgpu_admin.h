@@ -206,7 +206,7 @@ MVGPU_API int mvgpu_admin_remove(struct mvgpu_admin *a, const char *uuid,
 /* PCI GPUs: binding a device to an mvgpu backend driver               */
 /* ------------------------------------------------------------------ */
 
-#define MVGPU_PCI_DRIVER_DEFAULT	"mvgpu_bochs"
+#define MVGPU_PCI_DRIVER_DEFAULT	"mvgpu"
 #define MVGPU_UNBIND_FORCE		(1u << 0)
 
 /*

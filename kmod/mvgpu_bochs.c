@@ -3,9 +3,10 @@
  * mvgpu_bochs.c - a GPU backend on a PCI device: QEMU's bochs-display
  * (1234:1111), whose 256 MiB prefetchable BAR0 is the GPU's VRAM.
  *
- * The driver binds a device only when the administrator asks, as with
- * vfio-pci: it has no ID table, so only driver_override (or new_id) makes
- * it match, and probe refuses anything but a bochs-display.  A bound
+ * The driver ("mvgpu" on the PCI bus) binds a device only when the
+ * administrator asks, as with vfio-pci: it has no ID table, so only
+ * driver_override (or new_id) makes it match, and probe refuses anything
+ * but a bochs-display.  A bound
  * device becomes an mdev parent through mvgpu_gpu_register(): its types
  * are under /sys/bus/pci/devices/ADDR/mdev_supported_types.
  *
@@ -41,7 +42,13 @@
 /* bytes zeroed between two cond_resched() */
 #define MVGPU_BOCHS_ZERO_CHUNK	SZ_1M
 
-#define MVGPU_BOCHS_DRIVER	"mvgpu_bochs"
+/*
+ * The PCI driver's name.  mdev names a parent's type directories
+ * "<driver>-<type>", so with "mvgpu" a bochs GPU's types are mvgpu-1 ...
+ * mvgpu-64 as on every other GPU (a software GPU's driver string is its
+ * class, "mvgpu").
+ */
+#define MVGPU_BOCHS_DRIVER	"mvgpu"
 
 static unsigned int bochs_engines = 2;
 module_param(bochs_engines, uint, 0444);

@@ -109,7 +109,7 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	  "and left alone. Prints the parent and the GPU it became; its vGPU types\n"
 	  "are then under /sys/bus/pci/devices/ADDR/mdev_supported_types, and\n"
 	  "--parent takes the address or the GPU's name. Bound already: exit 0.\n"
-	  "  --driver NAME  the backend driver (default: mvgpu_bochs)\n" },
+	  "  --driver NAME  the backend driver (default: mvgpu, the bochs backend)\n" },
 	{ "unbind", mvctl_cmd_unbind, "[--force] PCI-ADDR",
 	  "take a PCI device back from its mvgpu backend driver",
 	  "Unbinds the device and clears its driver_override, so no driver has it.\n"
