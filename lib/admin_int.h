@@ -11,10 +11,6 @@
 
 #define MVGPU_ADMIN_MAX_TYPES	8
 
-#ifndef MVGPU_ATTR_PARENT
-#define MVGPU_ATTR_PARENT	"parent"
-#endif
-
 struct mvgpu_admin_gpu {
 	struct mvgpu_gpu_info info;
 	struct mvgpu_type_info types[MVGPU_ADMIN_MAX_TYPES];	/* by divisor */
