@@ -157,6 +157,8 @@ out=$("$M" unbind "$P1" 2>&1) && rc=0 || rc=$?
 expect_eq "mvgpuctl unbind of a device no mvgpu driver has: exit 4" 4 "$rc"
 check "mvgpuctl unbind $P2" "$M" unbind "$P2"
 expect_eq "only the software GPU is left" mvgpu0 "$(ls /sys/class/mvgpu)"
+# bound again and left bound: the harness's rmmod mvgpu takes it away
+check "mvgpuctl bind $P2 once more, for rmmod to unbind" "$M" bind "$P2"
 
 rm -rf "$TMP"
 tap_done
