@@ -108,6 +108,12 @@ expect_eq "the vGPU is a child of the PCI device" "$P2" \
 out=$("$M" list --json 2>&1 | tr '\n' ' ')
 expect_match "mvgpuctl list maps the vGPU to its GPU and parent" \
 	"\"uuid\": \"$u\",[[:space:]]*\"type\": \"mvgpu-8\",[[:space:]]*\"gpu\": \"$G2\",[[:space:]]*\"parent\": \"$P2\"" "$out"
+"$M" snapshot "$TMP/snap" >/dev/null 2>&1
+out=$("$M" --sysfs-root "$TMP/snap" types --parent "$P2" 2>&1)
+expect_match "mvgpuctl snapshot keeps the PCI GPU's types" "mvgpu-8 +$G2 " "$out"
+out=$("$M" --sysfs-root "$TMP/snap" list --json 2>&1 | tr '\n' ' ')
+expect_match "... and its vGPU's type and parent" \
+	"\"uuid\": \"$u\",[[:space:]]*\"type\": \"mvgpu-8\",[[:space:]]*\"gpu\": \"$G2\",[[:space:]]*\"parent\": \"$P2\"" "$out"
 check "mvgpuctl run on the PCI-backed vGPU: gemm, checked" \
 	"$M" run "$u" --workload mixed --seconds 1
 check "mvgpuctl remove of the PCI-backed vGPU" "$M" remove "$u"
