@@ -289,6 +289,8 @@ struct mvgpu_mig_cpu_ctx {
 #define MVGPU_ATTR_SCRUBS		"scrubs"	/* VRAM zeroed at close */
 #define MVGPU_ATTR_SCRUB_LAST_NS	"scrub_last_ns"	/* the last one took */
 #define MVGPU_ATTR_DMA_ABANDONED	"dma_abandoned"	/* stuck copies left */
+/* the physical VRAM offset of each of its slices, in order, hex */
+#define MVGPU_ATTR_VRAM_SLICES		"vram_slices"
 
 /* values of the attributes above */
 #define MVGPU_POLICY_NAME_BEST_EFFORT	"best_effort"

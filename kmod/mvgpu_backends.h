@@ -11,4 +11,8 @@
 int mvgpu_soft_backend_init(void);
 void mvgpu_soft_backend_exit(void);
 
+/* PCI devices: the bochs-display backend (mvgpu_bochs.c), a pci_driver */
+int mvgpu_bochs_backend_init(void);
+void mvgpu_bochs_backend_exit(void);
+
 #endif /* MVGPU_BACKENDS_H */

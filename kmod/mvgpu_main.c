@@ -32,8 +32,13 @@ static int __init mvgpu_init(void)
 	ret = mvgpu_soft_backend_init();
 	if (ret)
 		goto err_gpu;
+	ret = mvgpu_bochs_backend_init();
+	if (ret)
+		goto err_soft;
 	return 0;
 
+err_soft:
+	mvgpu_soft_backend_exit();
 err_gpu:
 	mvgpu_gpu_module_exit();
 err_driver:
@@ -45,6 +50,7 @@ err_vram:
 
 static void __exit mvgpu_exit(void)
 {
+	mvgpu_bochs_backend_exit();
 	mvgpu_soft_backend_exit();
 	mvgpu_gpu_module_exit();
 	mvgpu_vfio_module_exit();

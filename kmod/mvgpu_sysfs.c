@@ -434,6 +434,22 @@ static ssize_t gpu_show(struct device *dev, struct device_attribute *attr,
 }
 MVGPU_DEV_ATTR_RO(gpu, MVGPU_ATTR_GPU);
 
+/* Its slices' physical VRAM offsets, in order: fixed from creation on */
+static ssize_t vram_slices_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	const struct mvgpu_ctx *ctx = &mvgpu_dev_to_vgpu(dev)->ctx;
+	u64 i, n = div64_u64(ctx->vram_size, ctx->slice_size);
+	ssize_t len = 0;
+
+	for (i = 0; i < n; i++)
+		len += sysfs_emit_at(buf, len, "%s%#llx", i ? " " : "",
+				     ctx->slice_base[i]);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+MVGPU_DEV_ATTR_RO(vram_slices, MVGPU_ATTR_VRAM_SLICES);
+
 static ssize_t scrubs_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
@@ -466,6 +482,7 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_owner.attr,
 	&dev_attr_vgpu_vram_size.attr,
 	&dev_attr_gpu.attr,
+	&dev_attr_vram_slices.attr,
 	&dev_attr_scrubs.attr,
 	&dev_attr_scrub_last_ns.attr,
 	&dev_attr_dma_abandoned.attr,
