@@ -121,6 +121,8 @@ static void mvgpu_mig_stream_copy(struct mvgpu_mig_file *migf, u64 pos,
 		pos -= MVGPU_MIG_PREFIX;
 		p = page_address(mvgpu_vgpu_vram_page(vgpu, pos)) +
 		    offset_in_page(pos);
+		if (load)
+			mvgpu_ctx_mark_used(&vgpu->ctx, pos, n);
 	}
 	if (load)
 		memcpy(p, buf, n);

@@ -86,6 +86,8 @@ void *mvgpu_soft_translate(struct mvgpu_ctx *ctx, u64 va, bool write,
 	if (!mvgpu_soft_walk(ctx, va, write, &off, fault))
 		return NULL;
 	*avail = MVGPU_GPU_PAGE_SIZE - (off & (MVGPU_GPU_PAGE_SIZE - 1));
+	if (write)
+		mvgpu_ctx_mark_used(ctx, off, *avail);
 	return mvgpu_soft_vram_addr(ctx, off);
 }
 

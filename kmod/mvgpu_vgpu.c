@@ -294,6 +294,7 @@ static void mvgpu_vgpu_scrub(struct mvgpu_vgpu *vgpu)
 	for (i = 0; i < vgpu->type->slices; i++)
 		gpu->hal->vram_scrub(gpu, vgpu->ctx.slice_base[i],
 				     gpu->slice_size);
+	mvgpu_vram_use_reset(vgpu);
 	atomic64_inc(&vgpu->scrubs);
 	atomic64_set(&vgpu->scrub_last_ns, ktime_get_ns() - start);
 }

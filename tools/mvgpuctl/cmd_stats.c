@@ -24,7 +24,7 @@
 
 static void mvctl_print_stats(const struct mvctl_vgpu *v)
 {
-	char buf[64], owner[160];
+	char buf[64], size[64], owner[160];
 	int i;
 
 	if (v->i.owner_pid > 0 && v->i.owner_vm[0])
@@ -41,6 +41,11 @@ static void mvctl_print_stats(const struct mvctl_vgpu *v)
 		printf("  %-13s %s\n", mvctl_stats[i].label,
 		       mvctl_fmt_stat(buf, sizeof(buf), &mvctl_stats[i],
 				      mvctl_stat(v, i)));
+	printf("  %-13s %s of %s\n", "VRAM used",
+	       mvctl_fmt_stat(buf, sizeof(buf), &mvctl_vram_used_info,
+			      v->s.vram_used),
+	       mvctl_fmt_stat(size, sizeof(size), &mvctl_vram_used_info,
+			      v->i.vram_size));
 	printf("  meter:\n");
 	for (i = 0; i < MVGPU_NUM_METERS; i++)
 		printf("  %-13s %s\n", mvctl_meters[i].label,
