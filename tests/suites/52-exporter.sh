@@ -5,8 +5,9 @@
 # scrapes it on loopback every second and its HTTP API shows a vGPU's busy
 # seconds rising while mvgpuctl run drives it (and an idle one's not), the
 # GPU's meter totals stay monotonic when a vGPU is removed, with its usage
-# record left unacknowledged; systemd-analyze verify passes its unit (the
-# sandbox runs no systemd to start it).
+# record left unacknowledged; faults by kind rise by exactly a faulty run's
+# counts and VRAM in use follows a client; systemd-analyze verify passes
+# its unit (54-systemd runs it under systemd).
 # vmrun: --timeout 300 --params num_gpus=1
 . tests/lib/tap.sh
 set -o pipefail
