@@ -5,7 +5,8 @@
  * faults: each stops only this context at the faulting command, latches
  * status, address and ring offset, raises the fault interrupt, is counted
  * once under its kind in the vGPU's meter, and a reset recovers.  VRAM in
- * use rises by the granules written and drops to 0 at close.
+ * use rises by the granules written (pwrite, commands, DMA in, mmap) and
+ * drops to 0 at close.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -642,7 +643,7 @@ static void test_vram_used(void **state)
 	struct mvgpu_cmd nop = cmd(MVGPU_OP_NOP);
 
 	assert_int_equal(mt_dev_open(&u, 0, 4), 0);
-	assert_true(u.vram_size >= base + 32 * GRANULE);
+	assert_true(u.vram_size >= base + 40 * GRANULE);
 	/* the ring, written through the mapping: one fault-around block */
 	assert_int_equal(mt_dev_run(&u, &nop, 1, TIMEOUT_MS), 0);
 	last = 0;
@@ -669,9 +670,42 @@ static void test_vram_used(void **state)
 	assert_int_equal(mt_dev_run(&u, &c, 1, TIMEOUT_MS), 0);
 	expect_used(u.uuid, &last, 0, "the same fill again");
 
+	/* DMA: from host memory into VRAM marks, to host memory does not */
+	{
+		struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+		struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+		struct mvgpu_cmd dma[2] = { cmd(MVGPU_OP_DMA_FROM_HOST),
+					    cmd(MVGPU_OP_DMA_TO_HOST) };
+		size_t size = 2 * GRANULE;
+		uint8_t *host = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		assert_true(host != MAP_FAILED);
+		memset(host, 0x3c, size);
+		map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+		map.vaddr = (uintptr_t)host;
+		map.iova = IOVA_BASE;
+		map.size = size;
+		assert_int_equal(ioctl(u.v.container, VFIO_IOMMU_MAP_DMA, &map), 0);
+		dma[0].dst = base + 20 * GRANULE;
+		dma[0].src = IOVA_BASE;
+		dma[0].size = size;
+		assert_int_equal(mt_dev_run(&u, &dma[0], 1, TIMEOUT_MS), 0);
+		expect_used(u.uuid, &last, 2, "DMA of 2 granules into VRAM");
+		dma[1].dst = IOVA_BASE;
+		dma[1].src = base + 24 * GRANULE;
+		dma[1].size = size;
+		assert_int_equal(mt_dev_run(&u, &dma[1], 1, TIMEOUT_MS), 0);
+		expect_used(u.uuid, &last, 0, "DMA out of VRAM (a read)");
+		unmap.iova = IOVA_BASE;
+		unmap.size = size;
+		assert_int_equal(ioctl(u.v.container, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
+		munmap(host, size);
+	}
+
 	/* a write through the mapping: the fault maps a 128 KiB block */
-	u.vram[base + 16 * GRANULE + 7] = 1;
-	expect_used(u.uuid, &last, mmap_granules(base + 16 * GRANULE + 7),
+	u.vram[base + 28 * GRANULE + 7] = 1;
+	expect_used(u.uuid, &last, mmap_granules(base + 28 * GRANULE + 7),
 		    "first touch through mmap");
 
 	assert_int_equal(mt_readf_u64(&gpu_used, MT_CLASS "/mvgpu0/%s",

@@ -3,7 +3,8 @@
  * Live migration through the VFIO v2 protocol: a vGPU is stopped in the
  * middle of a long command, its state streamed out (STOP_COPY) and into a
  * second vGPU of the same type (RESUMING), which then finishes the work:
- * VRAM, registers and config space arrive bit for bit.  A stopped vGPU
+ * VRAM, registers and config space arrive bit for bit, and the VRAM the
+ * stream wrote counts as in use.  A stopped vGPU
  * makes no progress; streams for another type, truncated or with invalid
  * registers are refused; sessions end with their state.
  */
@@ -141,7 +142,7 @@ static void test_migrate_mid_command(void **state)
 {
 	struct vfio_device_feature_migration caps = { 0 };
 	uint8_t cfg_src[256], cfg_dst[256], *stream;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, used = 0;
 	uint32_t head;
 	size_t len, expect;
 	int fd, i;
@@ -195,6 +196,10 @@ static void test_migrate_mid_command(void **state)
 	assert_int_equal(write_stream(fd, stream, len), 0);
 	assert_int_equal(set_state(dst.v.device, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
 	close(fd);
+	/* the stream wrote every byte of the destination's VRAM: all in use */
+	assert_int_equal(mt_readf_u64(&used, MT_MDEV_DEVICES "/%s/%s/%s", dst.uuid,
+				      MVGPU_VGPU_ATTR_DIR, MVGPU_ATTR_VRAM_USED), 0);
+	assert_int_equal(used, dst.vram_size);
 
 	/* the destination finishes the fill the source had started */
 	dst.tail = mt_reg32(dst.v.device, MVGPU_REG_RING_TAIL);
