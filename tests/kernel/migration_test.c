@@ -4,9 +4,9 @@
  * middle of a long command, its state streamed out (STOP_COPY) and into a
  * second vGPU of the same type (RESUMING), which then finishes the work:
  * VRAM, registers and config space arrive bit for bit, and the VRAM the
- * stream wrote counts as in use.  A stopped vGPU
- * makes no progress; streams for another type, truncated or with invalid
- * registers are refused; sessions end with their state.
+ * stream wrote counts as in use.  A stopped vGPU makes no progress;
+ * streams for another type, truncated or with invalid registers are
+ * refused; sessions end with their state.
  */
 #include <errno.h>
 #include <stdlib.h>
