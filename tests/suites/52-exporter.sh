@@ -262,4 +262,24 @@ expect_eq "PromQL resets() of the GPU's engine seconds is 0" 0 \
 	"$(promq 'resets(mvgpu_gpu_meter_engine_seconds_total{gpu="mvgpu0"}[1m])')"
 expect_eq "no scrape error counted" 0 "$(sample mvgpu_exporter_scrape_errors_total "")"
 
+# --- B's faults by kind go into its usage record -------------------------------
+http GET $URL
+want="" got=""
+for k in $kinds; do want+="$k=$(sample mvgpu_vgpu_faults_total "$lb,kind=\"$k\"") "; done
+"$M" remove "$B" >/dev/null
+removed_b=$B
+B=""
+rec=$(grep "uuid=$removed_b " /sys/class/mvgpu/mvgpu0/usage)
+for k in $kinds; do
+	v=$(printf '%s\n' "$rec" | tr ' ' '\n' | sed -n "s/^faults_$k=//p")
+	got+="$k=${v:-0} "
+done
+expect_eq "B's usage record carries its faults by kind (a kind left out is 0)" "$want" "$got"
+refuse "a kind B never had (bus_master) is left out of its record" grep -q "faults_bus_master=" <<<"$rec"
+"$M" usage --no-ack --json >"$TMP/usage.json"
+expect_eq "mvgpuctl usage --json (the library) reads the kinds from the record" "$want" \
+	"$(python3 -c 'import json, sys
+r = [r for r in json.load(open(sys.argv[1]))["records"] if r["uuid"] == sys.argv[2]][0]["meter"]
+print("".join("%s=%d " % (k, r["faults_" + k]) for k in sys.argv[3].split()))' "$TMP/usage.json" "$removed_b" "$kinds" 2>&1)"
+
 tap_done

@@ -575,6 +575,8 @@ int mvctl_cmd_top(int argc, char **argv)
 static void mvctl_usage_json(struct mvctl_json *j,
 			     const struct mvgpu_usage_record *r)
 {
+	unsigned int c;
+
 	mvctl_json_obj_begin(j, NULL);
 	mvctl_json_str(j, "gpu", r->gpu);
 	mvctl_json_u64(j, "seq", r->seq);
@@ -588,6 +590,9 @@ static void mvctl_usage_json(struct mvctl_json *j,
 	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_FAULTS], r->faults);
 	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_VRAM_BYTE_S],
 		       r->vram_byte_s);
+	for (c = MVGPU_FAULT_UNMAPPED; c < MVGPU_NUM_FAULT_CODES; c++)
+		mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_FAULTS_OF(c)],
+			       r->faults_by_kind[c]);
 	mvctl_json_obj_end(j);
 	mvctl_json_obj_end(j);
 }
