@@ -93,6 +93,7 @@ struct mvgpu_gpu_info {
 	 * types are under ROOT/class/mdev_bus/PARENT/mdev_supported_types
 	 */
 	char parent[64];
+	uint64_t vram_used;		/* the sum of its vGPUs' vram_used */
 };
 
 struct mvgpu_type_info {
@@ -294,6 +295,14 @@ struct mvgpu_vgpu_stats {
 	uint64_t commands;
 	uint64_t faults;
 	uint64_t vram_byte_s;		/* VRAM bytes x seconds held */
+	/* appended after 1.0: a caller built against 1.0 gets the fields before */
+	/*
+	 * faults by MVGPU_FAULT_* code as the kernel counted them, [0]
+	 * unused; mvgpu_fault_kind_name() names each
+	 */
+	uint64_t faults_by_kind[MVGPU_NUM_FAULT_CODES];
+	/* bytes written or mapped since the last scrub (docs/operator.md) */
+	uint64_t vram_used;
 };
 
 /*
@@ -356,6 +365,8 @@ struct mvgpu_usage_record {
 	uint64_t commands;
 	uint64_t faults;
 	uint64_t vram_byte_s;
+	/* appended after 1.0, as in struct mvgpu_vgpu_stats */
+	uint64_t faults_by_kind[MVGPU_NUM_FAULT_CODES];
 };
 
 /*
@@ -440,6 +451,11 @@ MVGPU_API int mvgpu_admin_cdi_spec(struct mvgpu_admin *a, char **json);
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The kind of fault code c ("unmapped", "out_of_range", ... as
+ * MVGPU_FAULT_KIND_NAMES), or NULL for 0 and codes it does not know
+ */
+MVGPU_API const char *mvgpu_fault_kind_name(unsigned int c);
 /* A UUID in any case to lower case into out: 0 or -EINVAL */
 MVGPU_API int mvgpu_uuid_parse(const char *s, char out[MVGPU_UUID_LEN]);
 /* A random (version 4) UUID: 0 or -errno */

@@ -111,6 +111,18 @@
 #define MVGPU_FAULT_READ_ONLY		7	/* write through RO PTE */
 #define MVGPU_FAULT_CODE_MASK		0xffu
 #define MVGPU_FAULT_WRITE		(1u << 8)
+#define MVGPU_NUM_FAULT_CODES		8	/* codes 1..7 are faults */
+
+/* each code's kind, as the fault meters and the exporter name it */
+#define MVGPU_FAULT_KIND_NAMES {				\
+	[MVGPU_FAULT_UNMAPPED]		= "unmapped",		\
+	[MVGPU_FAULT_OUT_OF_RANGE]	= "out_of_range",	\
+	[MVGPU_FAULT_BAD_OPCODE]	= "bad_opcode",		\
+	[MVGPU_FAULT_BAD_COMMAND]	= "bad_command",	\
+	[MVGPU_FAULT_DMA]		= "dma",		\
+	[MVGPU_FAULT_BUS_MASTER]	= "bus_master",		\
+	[MVGPU_FAULT_READ_ONLY]		= "read_only",		\
+}
 
 /* ------------------------------------------------------------------ */
 /* GPU virtual memory                                                  */
@@ -268,6 +280,8 @@ struct mvgpu_mig_cpu_ctx {
 #define MVGPU_ATTR_USAGE_DROPPED	"usage_dropped"
 #define MVGPU_ATTR_SCHED_PICKS		"sched_picks"	/* picks made */
 #define MVGPU_ATTR_SCHED_PICK_NS	"sched_pick_ns"	/* ns they took */
+/* the sum of its vGPUs' MVGPU_ATTR_VRAM_USED */
+#define MVGPU_ATTR_GPU_VRAM_USED	"vram_used"
 
 /* per mdev type, under .../mdev_supported_types/mvgpu-D/mvgpu/ */
 #define MVGPU_TYPE_ATTR_DIR		"mvgpu"
@@ -291,6 +305,15 @@ struct mvgpu_mig_cpu_ctx {
 #define MVGPU_ATTR_DMA_ABANDONED	"dma_abandoned"	/* stuck copies left */
 /* the physical VRAM offset of each of its slices, in order, hex */
 #define MVGPU_ATTR_VRAM_SLICES		"vram_slices"
+/*
+ * VRAM in use: bytes of the vGPU's VRAM written or mapped writable since
+ * it was last scrubbed (created, or closed by its client), counted in
+ * granules of MVGPU_VRAM_USE_GRANULE: a granule counts whole once a client
+ * write (region pwrite, migration RESUMING data), a writable mmap fault or
+ * an engine write (commands, DMA into VRAM) has reached any byte of it.
+ */
+#define MVGPU_ATTR_VRAM_USED		"vram_used"
+#define MVGPU_VRAM_USE_GRANULE		(64 * 1024)
 
 /* values of the attributes above */
 #define MVGPU_POLICY_NAME_BEST_EFFORT	"best_effort"
@@ -347,8 +370,12 @@ enum mvgpu_stat_id {
  * record of its GPU, read from the GPU's MVGPU_ATTR_USAGE, one line per
  * record, oldest first:
  *   seq=N uuid=UUID type=mvgpu-D engine_ns=.. dma_ns=.. dma_bytes=..
- *   commands=.. faults=.. vram_byte_s=..
- * A read shows as many whole records as fit in one page (at least 14).
+ *   commands=.. faults=.. vram_byte_s=.. [faults_KIND=..]...
+ * where a faults_KIND counter (the faults of one MVGPU_FAULT_* code) is
+ * written only when it is not 0, and a reader takes a name it does not
+ * know for a newer meter.  faults is the sum of the faults_KIND.
+ * A read shows as many whole records as fit in one page (at least 7;
+ * about 20 when the counters have 12 digits).
  * Writing N to MVGPU_ATTR_USAGE_ACK drops the records up to seq N, so a
  * consumer reads, stores, acknowledges and reads again until it is empty.
  * The GPU keeps at most MVGPU_METER_RECORDS; a removal beyond that drops
@@ -364,8 +391,20 @@ enum mvgpu_meter_id {
 	MVGPU_METER_COMMANDS,		/* commands completed */
 	MVGPU_METER_FAULTS,		/* faults of its command stream */
 	MVGPU_METER_VRAM_BYTE_S,	/* VRAM held: bytes x seconds */
+	/* faults by MVGPU_FAULT_* code, in code order, counted by the mediator */
+	MVGPU_METER_FAULTS_UNMAPPED,
+	MVGPU_METER_FAULTS_OUT_OF_RANGE,
+	MVGPU_METER_FAULTS_BAD_OPCODE,
+	MVGPU_METER_FAULTS_BAD_COMMAND,
+	MVGPU_METER_FAULTS_DMA,
+	MVGPU_METER_FAULTS_BUS_MASTER,
+	MVGPU_METER_FAULTS_READ_ONLY,
 	MVGPU_NUM_METERS
 };
+
+/* the meter of fault code c, 1 <= c < MVGPU_NUM_FAULT_CODES */
+#define MVGPU_METER_FAULTS_OF(c)	\
+	(MVGPU_METER_FAULTS_UNMAPPED + (c) - MVGPU_FAULT_UNMAPPED)
 
 #define MVGPU_METER_NAMES {					\
 	[MVGPU_METER_ENGINE_NS]		= "engine_ns",		\
@@ -374,6 +413,13 @@ enum mvgpu_meter_id {
 	[MVGPU_METER_COMMANDS]		= "commands",		\
 	[MVGPU_METER_FAULTS]		= "faults",		\
 	[MVGPU_METER_VRAM_BYTE_S]	= "vram_byte_s",	\
+	[MVGPU_METER_FAULTS_UNMAPPED]	= "faults_unmapped",	\
+	[MVGPU_METER_FAULTS_OUT_OF_RANGE] = "faults_out_of_range", \
+	[MVGPU_METER_FAULTS_BAD_OPCODE]	= "faults_bad_opcode",	\
+	[MVGPU_METER_FAULTS_BAD_COMMAND] = "faults_bad_command", \
+	[MVGPU_METER_FAULTS_DMA]	= "faults_dma",		\
+	[MVGPU_METER_FAULTS_BUS_MASTER]	= "faults_bus_master",	\
+	[MVGPU_METER_FAULTS_READ_ONLY]	= "faults_read_only",	\
 }
 
 #define MVGPU_WEIGHT_MIN		1

@@ -115,6 +115,7 @@ struct mvgpu_sched_entity {
 	u64 slices;
 	u64 preemptions;
 	u64 max_wait_slices;
+	u64 faults[MVGPU_NUM_FAULT_CODES];	/* by MVGPU_FAULT_* code */
 };
 
 struct mvgpu_engine {
@@ -202,6 +203,7 @@ struct mvgpu_sched_stats {
 	u64 slices;
 	u64 preemptions;
 	u64 max_wait_slices;
+	u64 faults[MVGPU_NUM_FAULT_CODES];	/* by MVGPU_FAULT_* code */
 };
 
 void mvgpu_sched_read_entity(struct mvgpu_sched *sched,
@@ -237,6 +239,16 @@ struct mvgpu_meter_record {
 	char uuid[UUID_STRING_LEN + 1];
 	char type[16];
 	u64 v[MVGPU_NUM_METERS];	/* enum mvgpu_meter_id */
+};
+
+/*
+ * VRAM in use (include/mvgpu_uapi.h, MVGPU_ATTR_VRAM_USED): one bit per
+ * MVGPU_VRAM_USE_GRANULE of the vGPU's VRAM, set with atomic bitops by
+ * whoever writes there; cleared only at scrub, when nothing can write.
+ */
+struct mvgpu_vram_use {
+	unsigned long *map;
+	atomic64_t granules;		/* bits set in map */
 };
 
 struct mvgpu_meter {
@@ -411,6 +423,7 @@ struct mvgpu_vgpu {
 	atomic64_t vram_faults;
 	atomic64_t scrubs;		/* VRAM scrubs at last close */
 	atomic64_t scrub_last_ns;	/* how long the last one took */
+	struct mvgpu_vram_use vram_use;
 
 	u64 created_ns;			/* ktime_get_ns() at init */
 
@@ -509,6 +522,11 @@ void mvgpu_meter_retire(struct mvgpu_vgpu *vgpu);
 ssize_t mvgpu_meter_show(struct mvgpu_gpu *gpu, char *buf);
 void mvgpu_meter_ack(struct mvgpu_gpu *gpu, u64 seq);
 u64 mvgpu_meter_dropped(struct mvgpu_gpu *gpu);
+int mvgpu_vram_use_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_vram_use_fini(struct mvgpu_vgpu *vgpu);
+void mvgpu_vram_use_reset(struct mvgpu_vgpu *vgpu);
+u64 mvgpu_vram_used(struct mvgpu_vgpu *vgpu);
+void mvgpu_ctx_mark_used(struct mvgpu_ctx *ctx, u64 off, u64 len);
 
 /* Interrupts (mvgpu_vfio_irq.c, the glue's interrupt half) */
 void mvgpu_irq_init(struct mvgpu_vgpu *vgpu);

@@ -178,6 +178,12 @@ struct mvgpu_ctx {
 
 /* Work is queued: the ring is not empty and the context has not faulted */
 bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx);
+/*
+ * A backend's engine wrote [@off, @off + @len) of the context's VRAM
+ * (vGPU offsets): call it from the write translation, any context, for
+ * the VRAM-in-use meter (mvgpu_meter.c).
+ */
+void mvgpu_ctx_mark_used(struct mvgpu_ctx *ctx, u64 off, u64 len);
 
 /*
  * The registers of struct mvgpu_ctx in a migration stream, for a

@@ -87,6 +87,8 @@ void *mvgpu_cpu_translate(struct mvgpu_ctx *ctx, u64 va, bool write,
 	if (!mvgpu_cpu_walk(ctx, va, write, &off, fault))
 		return NULL;
 	*avail = MVGPU_GPU_PAGE_SIZE - (off & (MVGPU_GPU_PAGE_SIZE - 1));
+	if (write)
+		mvgpu_ctx_mark_used(ctx, off, *avail);
 	return mvgpu_cpu_vram_addr(ctx, off);
 }
 

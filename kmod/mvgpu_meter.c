@@ -4,22 +4,30 @@
  * removed vGPUs until a consumer has read and acknowledged them.
  *
  * A live vGPU's meter is computed on read from its monotonic counters
- * (engine and DMA time from the scheduler entity, commands, faults and DMA
- * bytes from its context) and the VRAM it has held since creation.  At
+ * (engine and DMA time and faults by kind from the scheduler entity,
+ * commands, faults and DMA bytes from its context) and the VRAM it has
+ * held since creation.  At
  * removal, after the client has closed it and nothing runs any more, the
  * meter is frozen into a record in its GPU's ring (the format is in
  * include/mvgpu_uapi.h, "Metering").
+ *
+ * VRAM in use is tracked here too: a bitmap of the granules of a vGPU's
+ * VRAM written since its last scrub (MVGPU_ATTR_VRAM_USED).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/sysfs.h>
 
 #include "mvgpu.h"
 
-/* the longest record line: "seq=" and 6 counters of 20 digits, uuid, type */
-#define MVGPU_METER_LINE_MAX	288
+/*
+ * The longest record line: "seq=" and 6 counters of 20 digits, uuid, type
+ * (288), and the 7 faults_KIND counters of 20 digits (287).
+ */
+#define MVGPU_METER_LINE_MAX	576
 
 void mvgpu_meter_init(struct mvgpu_gpu *gpu)
 {
@@ -33,10 +41,13 @@ void mvgpu_meter_read(struct mvgpu_vgpu *vgpu, u64 v[MVGPU_NUM_METERS])
 {
 	u64 held = ktime_get_ns() - vgpu->created_ns;
 	struct mvgpu_sched_stats st;
+	unsigned int c;
 
 	mvgpu_sched_read_entity(&vgpu->gpu->sched, &vgpu->se, &st);
 	v[MVGPU_METER_ENGINE_NS] = st.busy_ns - st.dma_ns;
 	v[MVGPU_METER_DMA_NS] = st.dma_ns;
+	for (c = MVGPU_FAULT_UNMAPPED; c < MVGPU_NUM_FAULT_CODES; c++)
+		v[MVGPU_METER_FAULTS_OF(c)] = st.faults[c];
 	v[MVGPU_METER_DMA_BYTES] = READ_ONCE(vgpu->ctx.dma_bytes);
 	v[MVGPU_METER_COMMANDS] = READ_ONCE(vgpu->ctx.commands);
 	v[MVGPU_METER_FAULTS] = READ_ONCE(vgpu->ctx.faults);
@@ -93,10 +104,14 @@ ssize_t mvgpu_meter_show(struct mvgpu_gpu *gpu, char *buf)
 		len += sysfs_emit_at(buf, len, "seq=%llu uuid=%s type=%s%s",
 				     r->seq, r->uuid, MVGPU_TYPE_PREFIX,
 				     r->type);
-		for (k = 0; k < MVGPU_NUM_METERS; k++)
+		for (k = 0; k < MVGPU_NUM_METERS; k++) {
+			/* a fault kind that never happened is left out */
+			if (k >= MVGPU_METER_FAULTS_UNMAPPED && !r->v[k])
+				continue;
 			len += sysfs_emit_at(buf, len, " %s=%llu",
 					     mvgpu_meter_names[k],
 					     r->v[k]);
+		}
 		len += sysfs_emit_at(buf, len, "\n");
 	}
 	spin_unlock(&m->lock);
@@ -124,4 +139,69 @@ u64 mvgpu_meter_dropped(struct mvgpu_gpu *gpu)
 	v = gpu->meter.dropped;
 	spin_unlock(&gpu->meter.lock);
 	return v;
+}
+
+/* ------------------------------ VRAM in use ------------------------------ */
+
+static unsigned long mvgpu_vram_use_bits(struct mvgpu_vgpu *vgpu)
+{
+	return DIV_ROUND_UP_ULL(vgpu->ctx.vram_size, MVGPU_VRAM_USE_GRANULE);
+}
+
+/* With ctx.vram_size set: an empty map */
+int mvgpu_vram_use_init(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_vram_use *u = &vgpu->vram_use;
+
+	atomic64_set(&u->granules, 0);
+	u->map = bitmap_zalloc(mvgpu_vram_use_bits(vgpu), GFP_KERNEL);
+	return u->map ? 0 : -ENOMEM;
+}
+
+void mvgpu_vram_use_fini(struct mvgpu_vgpu *vgpu)
+{
+	bitmap_free(vgpu->vram_use.map);
+	vgpu->vram_use.map = NULL;
+}
+
+/* At scrub: the vGPU is closed, nothing writes its VRAM any more */
+void mvgpu_vram_use_reset(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_vram_use *u = &vgpu->vram_use;
+
+	bitmap_zero(u->map, mvgpu_vram_use_bits(vgpu));
+	atomic64_set(&u->granules, 0);
+}
+
+/* Bytes of VRAM in use, at most the vGPU's VRAM */
+u64 mvgpu_vram_used(struct mvgpu_vgpu *vgpu)
+{
+	u64 bytes = (u64)atomic64_read(&vgpu->vram_use.granules) *
+		    MVGPU_VRAM_USE_GRANULE;
+
+	return min(bytes, vgpu->ctx.vram_size);
+}
+
+/**
+ * mvgpu_ctx_mark_used - note a write to a vGPU's VRAM
+ * @ctx: the vGPU's context
+ * @off: vGPU VRAM offset (not physical)
+ * @len: bytes written from @off
+ *
+ * Any context, any lock: atomic bitops alone.  A range beyond the VRAM is
+ * clipped.  A granule already marked costs a test_bit.
+ */
+void mvgpu_ctx_mark_used(struct mvgpu_ctx *ctx, u64 off, u64 len)
+{
+	struct mvgpu_vgpu *vgpu = container_of(ctx, struct mvgpu_vgpu, ctx);
+	struct mvgpu_vram_use *u = &vgpu->vram_use;
+	unsigned long i, last;
+
+	if (!len || off >= ctx->vram_size || !u->map)
+		return;
+	len = min(len, ctx->vram_size - off);
+	last = (off + len - 1) / MVGPU_VRAM_USE_GRANULE;
+	for (i = off / MVGPU_VRAM_USE_GRANULE; i <= last; i++)
+		if (!test_bit(i, u->map) && !test_and_set_bit(i, u->map))
+			atomic64_inc(&u->granules);
 }

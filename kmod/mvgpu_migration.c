@@ -138,6 +138,7 @@ static void mvgpu_mig_stream_copy(struct mvgpu_mig_file *migf, u64 pos,
 				  u8 *buf, size_t n, bool load)
 {
 	struct mvgpu_vgpu *vgpu = migf->vgpu;
+	u64 off;
 	u8 *p;
 
 	lockdep_assert_held(&migf->lock);
@@ -149,11 +150,15 @@ static void mvgpu_mig_stream_copy(struct mvgpu_mig_file *migf, u64 pos,
 			memcpy(buf, p, n);
 		return;
 	}
-	p = mvgpu_vgpu_vram_map(vgpu, pos - migf->prefix_len);
-	if (load)
+	off = pos - migf->prefix_len;
+	p = mvgpu_vgpu_vram_map(vgpu, off);
+	if (load) {
 		mvgpu_vram_write(&vgpu->gpu->hw, p, buf, n);
-	else
+		/* RESUMING data is a client write: VRAM in use */
+		mvgpu_ctx_mark_used(&vgpu->ctx, off, n);
+	} else {
 		mvgpu_vram_read(&vgpu->gpu->hw, buf, p, n);
+	}
 }
 
 /* The next piece at @pos: inside the prefix or one VRAM page */

@@ -333,17 +333,25 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 
 	while (!done) {
 		enum mvgpu_step_result res;
+		u32 code = MVGPU_FAULT_NONE;
 		u64 t0 = now;
 
 		mutex_lock(&se->ctx->exec_lock);
 		res = hw->ops->engine_step(hw, eng->index, se->ctx);
+		/* a reset may clear it once the lock is dropped */
+		if (res == MVGPU_STEP_FAULT)
+			code = se->ctx->fault_status & MVGPU_FAULT_CODE_MASK;
 		mutex_unlock(&se->ctx->exec_lock);
 		now = ktime_get_ns();
 
 		spin_lock(&s->lock);
 		__mvgpu_sched_charge(s, eng, se, now - t0);
-		if (res == MVGPU_STEP_FAULT)
+		if (res == MVGPU_STEP_FAULT) {
 			__mvgpu_sched_charge_fault(s, se);
+			/* by kind, whatever the backend: the meter's faults_KIND */
+			if (code < MVGPU_NUM_FAULT_CODES)
+				se->faults[code]++;
+		}
 		if (res != MVGPU_STEP_PROGRESS || !se->enabled) {
 			__mvgpu_sched_update(s, se, now);
 			done = !se->runnable || !se->enabled;
@@ -641,6 +649,7 @@ void mvgpu_sched_read_entity(struct mvgpu_sched *s,
 	st->slices = se->slices;
 	st->preemptions = se->preemptions;
 	st->max_wait_slices = se->max_wait_slices;
+	memcpy(st->faults, se->faults, sizeof(st->faults));
 	spin_unlock(&s->lock);
 }
 

@@ -3,7 +3,8 @@
  * sysfs: the operator's view and knobs.
  *
  * /sys/class/mvgpu/mvgpuN/          one physical GPU (the mdev parent)
- *   backend parent vram_size vram_free vram_releasing engines   read-only
+ *   backend parent vram_size vram_free vram_releasing vram_used engines
+ *                                    read-only
  *   scheduler                        rw: best_effort|equal_share|fixed_share
  *   timeslice_us                     rw: 100..100000, default 2000
  *   engine_busy_ns engine_utilization  per engine, space separated
@@ -11,7 +12,7 @@
  *   sched_picks sched_pick_ns        picks made, ns spent in them (ro)
  * /sys/bus/mdev/devices/UUID/mvgpu/   one vGPU
  *   weight (rw 1..1000) priority (rw normal|high) cap (rw 0..100, 0 = none)
- *   state owner vram_size gpu
+ *   state owner vram_size vram_used gpu
  * /sys/bus/mdev/devices/UUID/mvgpu_stats/   counters, see docs/operator.md
  * /sys/bus/mdev/devices/UUID/mvgpu_meter/   metering totals
  *
@@ -90,6 +91,22 @@ static ssize_t vram_releasing_show(struct device *dev,
 	return sysfs_emit(buf, "%llu\n", bytes);
 }
 MVGPU_DEV_ATTR_RO(vram_releasing, MVGPU_ATTR_VRAM_RELEASING);
+
+/* VRAM in use by all its vGPUs (MVGPU_ATTR_VRAM_USED) */
+static ssize_t gpu_vram_used_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_gpu *gpu = mvgpu_dev_to_gpu(dev);
+	struct mvgpu_vgpu *vgpu;
+	u64 bytes = 0;
+
+	mutex_lock(&gpu->lock);
+	list_for_each_entry(vgpu, &gpu->vgpus, node)
+		bytes += mvgpu_vram_used(vgpu);
+	mutex_unlock(&gpu->lock);
+	return sysfs_emit(buf, "%llu\n", bytes);
+}
+MVGPU_DEV_ATTR_RO(gpu_vram_used, MVGPU_ATTR_GPU_VRAM_USED);
 
 static ssize_t engines_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -263,6 +280,7 @@ static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_vram_size.attr,
 	&dev_attr_vram_free.attr,
 	&dev_attr_vram_releasing.attr,
+	&dev_attr_gpu_vram_used.attr,
 	&dev_attr_engines.attr,
 	&dev_attr_scheduler.attr,
 	&dev_attr_timeslice_us.attr,
@@ -426,6 +444,14 @@ static ssize_t vgpu_vram_size_show(struct device *dev,
 
 MVGPU_DEV_ATTR_RO(vgpu_vram_size, MVGPU_ATTR_VGPU_VRAM_SIZE);
 
+static ssize_t vgpu_vram_used_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  mvgpu_vram_used(mvgpu_dev_to_vgpu(dev)));
+}
+MVGPU_DEV_ATTR_RO(vgpu_vram_used, MVGPU_ATTR_VRAM_USED);
+
 static ssize_t gpu_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
 {
@@ -481,6 +507,7 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_state.attr,
 	&dev_attr_owner.attr,
 	&dev_attr_vgpu_vram_size.attr,
+	&dev_attr_vgpu_vram_used.attr,
 	&dev_attr_gpu.attr,
 	&dev_attr_vram_slices.attr,
 	&dev_attr_scrubs.attr,

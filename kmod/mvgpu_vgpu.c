@@ -347,6 +347,7 @@ static void mvgpu_vgpu_scrub(struct mvgpu_vgpu *vgpu)
 	for (i = 0; i < vgpu->type->slices; i++)
 		gpu->hw.ops->vram_scrub(&gpu->hw, vgpu->ctx.slice_base[i],
 					gpu->slice_size);
+	mvgpu_vram_use_reset(vgpu);
 	atomic64_inc(&vgpu->scrubs);
 	atomic64_set(&vgpu->scrub_last_ns, ktime_get_ns() - start);
 }

@@ -66,15 +66,21 @@ int mvgpu_vram_init(struct mvgpu_vgpu *vgpu)
 {
 	struct inode *inode;
 	struct file *file;
+	int ret;
 
 	init_rwsem(&vgpu->vram_rwsem);
 	atomic64_set(&vgpu->vram_faults, 0);
 	atomic64_set(&vgpu->scrubs, 0);
 	atomic64_set(&vgpu->scrub_last_ns, 0);
+	ret = mvgpu_vram_use_init(vgpu);
+	if (ret)
+		return ret;
 
 	inode = alloc_anon_inode(mvgpu_vram_mnt->mnt_sb);
-	if (IS_ERR(inode))
-		return PTR_ERR(inode);
+	if (IS_ERR(inode)) {
+		ret = PTR_ERR(inode);
+		goto err_use;
+	}
 	/* the file's release puts the module, as its fops owner */
 	__module_get(THIS_MODULE);
 	file = alloc_file_pseudo(inode, mvgpu_vram_mnt, "mvgpu-vram", O_RDWR,
@@ -82,10 +88,15 @@ int mvgpu_vram_init(struct mvgpu_vgpu *vgpu)
 	if (IS_ERR(file)) {
 		module_put(THIS_MODULE);
 		iput(inode);
-		return PTR_ERR(file);
+		ret = PTR_ERR(file);
+		goto err_use;
 	}
 	vgpu->vram_file = file;
 	return 0;
+
+err_use:
+	mvgpu_vram_use_fini(vgpu);
+	return ret;
 }
 
 void mvgpu_vram_fini(struct mvgpu_vgpu *vgpu)
@@ -93,6 +104,7 @@ void mvgpu_vram_fini(struct mvgpu_vgpu *vgpu)
 	if (vgpu->vram_file)
 		fput(vgpu->vram_file);
 	vgpu->vram_file = NULL;
+	mvgpu_vram_use_fini(vgpu);
 }
 
 /*
@@ -167,10 +179,12 @@ ssize_t mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 			break;
 		}
 		vram = mvgpu_vgpu_vram_map(vgpu, pos);
-		if (write)
+		if (write) {
 			mvgpu_vram_write(&vgpu->gpu->hw, vram, bounce, n);
-		else
+			mvgpu_ctx_mark_used(&vgpu->ctx, pos, n);
+		} else {
 			mvgpu_vram_read(&vgpu->gpu->hw, bounce, vram, n);
+		}
 		up_read(&vgpu->vram_rwsem);
 		if (!write && copy_to_user(ubuf + done, bounce, n)) {
 			ret = -EFAULT;
@@ -236,6 +250,9 @@ static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
 	atomic64_inc(&vgpu->vram_faults);
 	if (ret & VM_FAULT_ERROR)
 		goto unlock;
+	if (vma->vm_flags & VM_WRITE)	/* the client writes without asking */
+		mvgpu_ctx_mark_used(&vgpu->ctx, ((u64)vma->vm_pgoff << PAGE_SHIFT) +
+				    (start - vma->vm_start), end - start);
 	/* the neighbours: best effort, the faulting page is what counts */
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		u64 noff = ((u64)vma->vm_pgoff << PAGE_SHIFT) +

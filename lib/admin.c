@@ -302,6 +302,8 @@ static int mvgpu_load_gpu(struct mvgpu_admin *a, struct mvgpu_admin_gpu *g,
 	/* metering: older trees may lack these; they count as none */
 	if (mvgpu__sysfs_u64(dir, MVGPU_ATTR_USAGE_DROPPED, &i->usage_dropped))
 		i->usage_dropped = 0;
+	if (mvgpu__sysfs_u64(dir, MVGPU_ATTR_GPU_VRAM_USED, &i->vram_used))
+		i->vram_used = 0;
 	i->usage_records = mvgpu_count_usage(dir);
 	return mvgpu_load_types(a, g);
 }

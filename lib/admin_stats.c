@@ -166,6 +166,10 @@ static int mvgpu_parse_record(char *line, struct mvgpu_usage_record *r)
 			case MVGPU_METER_VRAM_BYTE_S:
 				r->vram_byte_s = v;
 				break;
+			default:	/* faults_KIND, only when not 0 */
+				r->faults_by_kind[i - MVGPU_METER_FAULTS_UNMAPPED +
+						  MVGPU_FAULT_UNMAPPED] = v;
+				break;
 			}
 		}
 		/* a name this library does not know is a newer meter */

@@ -16,6 +16,8 @@
 static const char *const mvgpu_stat_names[MVGPU_NUM_STATS] = MVGPU_STAT_NAMES;
 static const char *const mvgpu_meter_names[MVGPU_NUM_METERS] =
 	MVGPU_METER_NAMES;
+static const char *const mvgpu_fault_kinds[MVGPU_NUM_FAULT_CODES] =
+	MVGPU_FAULT_KIND_NAMES;
 
 /* Where each statistic goes in struct mvgpu_stats */
 static const size_t mvgpu_stat_offsets[MVGPU_NUM_STATS] = {
@@ -36,8 +38,12 @@ static const size_t mvgpu_stat_offsets[MVGPU_NUM_STATS] = {
 _Static_assert(sizeof(struct mvgpu_stats) == MVGPU_NUM_STATS * 8,
 	       "struct mvgpu_stats has one field per MVGPU_STAT_NAMES entry");
 
-/* Where each meter goes in struct mvgpu_vgpu_stats */
-static const size_t mvgpu_meter_offsets[MVGPU_NUM_METERS] = {
+/*
+ * Where each meter goes in struct mvgpu_vgpu_stats: the first
+ * MVGPU_METERS_1_0 every mvgpu.ko has; the faults by kind come after.
+ */
+#define MVGPU_METERS_1_0	(MVGPU_METER_VRAM_BYTE_S + 1)
+static const size_t mvgpu_meter_offsets[MVGPU_METERS_1_0] = {
 	[MVGPU_METER_ENGINE_NS] = offsetof(struct mvgpu_vgpu_stats, engine_ns),
 	[MVGPU_METER_DMA_NS] = offsetof(struct mvgpu_vgpu_stats, dma_ns),
 	[MVGPU_METER_DMA_BYTES] = offsetof(struct mvgpu_vgpu_stats, dma_bytes),
@@ -88,9 +94,30 @@ int mvgpu__read_stats(const char *vgpu_dir, struct mvgpu_stats *stats,
 int mvgpu__read_meter(const char *vgpu_dir, struct mvgpu_vgpu_stats *s,
 		      const char *func)
 {
-	return mvgpu_read_counters(vgpu_dir, MVGPU_METER_DIR,
-				   mvgpu_meter_names, mvgpu_meter_offsets,
-				   MVGPU_NUM_METERS, s, func);
+	char dir[PATH_MAX + 32];
+	unsigned int c;
+	int ret;
+
+	ret = mvgpu_read_counters(vgpu_dir, MVGPU_METER_DIR,
+				  mvgpu_meter_names, mvgpu_meter_offsets,
+				  MVGPU_METERS_1_0, s, func);
+	if (ret)
+		return ret;
+	/* a mvgpu.ko older than these counters has none of them: 0 */
+	snprintf(dir, sizeof(dir), "%s/%s", vgpu_dir, MVGPU_METER_DIR);
+	for (c = MVGPU_FAULT_UNMAPPED; c < MVGPU_NUM_FAULT_CODES; c++)
+		if (mvgpu__sysfs_u64(dir, mvgpu_meter_names[MVGPU_METER_FAULTS_OF(c)],
+				     &s->faults_by_kind[c]))
+			s->faults_by_kind[c] = 0;
+	snprintf(dir, sizeof(dir), "%s/%s", vgpu_dir, MVGPU_VGPU_ATTR_DIR);
+	if (mvgpu__sysfs_u64(dir, MVGPU_ATTR_VRAM_USED, &s->vram_used))
+		s->vram_used = 0;
+	return 0;
+}
+
+const char *mvgpu_fault_kind_name(unsigned int c)
+{
+	return c < MVGPU_NUM_FAULT_CODES ? mvgpu_fault_kinds[c] : NULL;
 }
 
 const char *mvgpu__meter_name(unsigned int i)

@@ -3,8 +3,10 @@
  * Every command kind checked bit for bit against a CPU reference, the
  * GPU page table, DMA inside and outside the client's IOMMU mappings, and
  * faults: each stops only this context at the faulting command, latches
- * status, address and ring offset, raises the fault interrupt, and a
- * reset recovers.
+ * status, address and ring offset, raises the fault interrupt, is counted
+ * once under its kind in the vGPU's meter, and a reset recovers.  VRAM in
+ * use rises by the granules written (pwrite, commands, DMA in, mmap) and
+ * drops to 0 at close.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #define IOVA_BASE	0x100000000ull
 
 static struct mt_dev d;
+static struct mt_dev u;	/* test_vram_used's own vGPU */
 
 static int setup(void **state)
 {
@@ -29,6 +32,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	if (u.uuid[0])		/* a failed test_vram_used left it open */
+		mt_dev_close(&u);
 	mt_dev_close(&d);
 	mt_remove_all();
 	return 0;
@@ -65,13 +70,59 @@ static void run_ok(const struct mvgpu_cmd *cmds, unsigned int n)
 						      MVGPU_REG_FAULT_ADDR));
 }
 
+static const char *const kinds[MVGPU_NUM_FAULT_CODES] = MVGPU_FAULT_KIND_NAMES;
+
+/* the vGPU's faults by kind, from its meter: [0] is the total */
+static void read_fault_meters(uint64_t v[MVGPU_NUM_FAULT_CODES])
+{
+	unsigned int c;
+
+	assert_int_equal(mt_readf_u64(&v[0], MT_MDEV_DEVICES "/%s/%s/faults",
+				      d.uuid, MVGPU_METER_DIR), 0);
+	for (c = MVGPU_FAULT_UNMAPPED; c < MVGPU_NUM_FAULT_CODES; c++)
+		if (mt_readf_u64(&v[c], MT_MDEV_DEVICES "/%s/%s/faults_%s",
+				 d.uuid, MVGPU_METER_DIR, kinds[c]))
+			fail_msg("cannot read meter faults_%s", kinds[c]);
+}
+
+/*
+ * The fault was counted once, under its code and nowhere else.  The
+ * scheduler counts it when the engine step returns, a moment after the
+ * client sees the fault: wait up to 2 s for the count, then check it.
+ */
+static void check_fault_counted(const uint64_t before[MVGPU_NUM_FAULT_CODES],
+				uint32_t code)
+{
+	uint64_t after[MVGPU_NUM_FAULT_CODES];
+	unsigned int c, tries;
+
+	for (tries = 0; tries < 200; tries++) {
+		read_fault_meters(after);
+		if (after[code] != before[code] && after[0] != before[0])
+			break;
+		usleep(10000);
+	}
+	for (c = 0; c < MVGPU_NUM_FAULT_CODES; c++) {
+		uint64_t want = before[c] + (c == code || c == 0);
+
+		if (after[c] != want)
+			fail_msg("fault code %u: meter %s%s is %llu, expected %llu",
+				 code, c ? "faults_" : "faults", c ? kinds[c] : "",
+				 (unsigned long long)after[c],
+				 (unsigned long long)want);
+	}
+}
+
 /* submit, expect a fault with this status and address */
 static void run_fault(const struct mvgpu_cmd *cmds, unsigned int n,
 		      uint32_t status, uint64_t addr)
 {
 	uint32_t head_before = d.tail;
+	uint64_t meters[MVGPU_NUM_FAULT_CODES];
 
+	read_fault_meters(meters);
 	assert_int_equal(mt_dev_run(&d, cmds, n, TIMEOUT_MS), -EIO);
+	check_fault_counted(meters, status & MVGPU_FAULT_CODE_MASK);
 	assert_int_equal(mt_reg32(d.v.device, MVGPU_REG_FAULT_STATUS), status);
 	assert_int_equal(mt_reg64(d.v.device, MVGPU_REG_FAULT_ADDR), addr);
 	assert_true(mt_reg32(d.v.device, MVGPU_REG_STATUS) & MVGPU_STATUS_FAULTED);
@@ -534,6 +585,152 @@ static void test_bad_commands(void **state)
 }
 
 /* many more commands than the ring holds: head and tail wrap */
+static uint64_t vram_used(const char *uuid)
+{
+	uint64_t v;
+
+	assert_int_equal(mt_readf_u64(&v, MT_MDEV_DEVICES "/%s/%s/%s", uuid,
+				      MVGPU_VGPU_ATTR_DIR, MVGPU_ATTR_VRAM_USED),
+			 0);
+	return v;
+}
+
+#define GRANULE	((uint64_t)MVGPU_VRAM_USE_GRANULE)
+
+/* used rose by exactly n granules since *last; *last moves on */
+static void expect_used(const char *uuid, uint64_t *last, unsigned int n,
+			const char *what)
+{
+	uint64_t now = vram_used(uuid);
+
+	if (now != *last + n * GRANULE)
+		fail_msg("%s: vram_used went from %llu to %llu, expected +%u granules of %llu",
+			 what, (unsigned long long)*last,
+			 (unsigned long long)now, n,
+			 (unsigned long long)GRANULE);
+	*last = now;
+}
+
+/*
+ * Granules a first write at VRAM offset off through the mapping marks: the
+ * fault maps the aligned block of MVGPU_VRAM_FAULT_AROUND (32) pages
+ * around the faulting user address, inside the VMA (kmod/mvgpu_vram.c).
+ */
+static unsigned int mmap_granules(uint64_t off)
+{
+	const uintptr_t block = 32 * PAGE;
+	uintptr_t addr = (uintptr_t)u.vram + off;
+	uintptr_t start = addr & ~(block - 1), end = start + block;
+	uintptr_t lo = (uintptr_t)u.vram, hi = lo + u.vram_size;
+
+	if (start < lo)
+		start = lo;
+	if (end > hi)
+		end = hi;
+	return (unsigned int)((end - 1 - lo) / GRANULE - (start - lo) / GRANULE + 1);
+}
+
+/*
+ * VRAM in use on a vGPU of its own: each kind of write marks the
+ * granules it reaches, once; the GPU's total follows; close scrubs it to 0.
+ */
+static void test_vram_used(void **state)
+{
+	struct mvgpu_cmd c = cmd(MVGPU_OP_FILL);
+	uint64_t last, gpu_used, scrubs0, scrubs1, base = 4 << 20;
+	uint8_t b[2] = { 1, 2 };
+
+	struct mvgpu_cmd nop = cmd(MVGPU_OP_NOP);
+
+	assert_int_equal(mt_dev_open(&u, 0, 4), 0);
+	assert_true(u.vram_size >= base + 40 * GRANULE);
+	/* the ring, written through the mapping: one fault-around block */
+	assert_int_equal(mt_dev_run(&u, &nop, 1, TIMEOUT_MS), 0);
+	last = 0;
+	expect_used(u.uuid, &last, mmap_granules(MT_RING_OFF),
+		    "a NOP written to the ring through the mapping");
+
+	/* region writes: a byte marks its granule; a write over an edge two */
+	assert_int_equal(mt_region_write(u.v.device, MVGPU_VRAM_BAR_INDEX,
+					 base + 5, b, 1), 0);
+	expect_used(u.uuid, &last, 1, "pwrite of 1 byte");
+	assert_int_equal(mt_region_write(u.v.device, MVGPU_VRAM_BAR_INDEX,
+					 base + 5, b, 1), 0);
+	expect_used(u.uuid, &last, 0, "pwrite to the same granule");
+	assert_int_equal(mt_region_write(u.v.device, MVGPU_VRAM_BAR_INDEX,
+					 base + 3 * GRANULE - 1, b, 2), 0);
+	expect_used(u.uuid, &last, 2, "pwrite across a granule edge");
+
+	/* engine writes: a fill of 5 granules and a byte, then again */
+	c.dst = base + 8 * GRANULE;
+	c.size = 5 * GRANULE + 4;
+	c.value = 0x5a5a5a5a;
+	assert_int_equal(mt_dev_run(&u, &c, 1, TIMEOUT_MS), 0);
+	expect_used(u.uuid, &last, 6, "fill of 5 granules + 4 bytes");
+	assert_int_equal(mt_dev_run(&u, &c, 1, TIMEOUT_MS), 0);
+	expect_used(u.uuid, &last, 0, "the same fill again");
+
+	/* DMA: from host memory into VRAM marks, to host memory does not */
+	{
+		struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+		struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+		struct mvgpu_cmd dma[2] = { cmd(MVGPU_OP_DMA_FROM_HOST),
+					    cmd(MVGPU_OP_DMA_TO_HOST) };
+		size_t size = 2 * GRANULE;
+		uint8_t *host = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		assert_true(host != MAP_FAILED);
+		memset(host, 0x3c, size);
+		map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+		map.vaddr = (uintptr_t)host;
+		map.iova = IOVA_BASE;
+		map.size = size;
+		assert_int_equal(ioctl(u.v.container, VFIO_IOMMU_MAP_DMA, &map), 0);
+		dma[0].dst = base + 20 * GRANULE;
+		dma[0].src = IOVA_BASE;
+		dma[0].size = size;
+		assert_int_equal(mt_dev_run(&u, &dma[0], 1, TIMEOUT_MS), 0);
+		expect_used(u.uuid, &last, 2, "DMA of 2 granules into VRAM");
+		dma[1].dst = IOVA_BASE;
+		dma[1].src = base + 24 * GRANULE;
+		dma[1].size = size;
+		assert_int_equal(mt_dev_run(&u, &dma[1], 1, TIMEOUT_MS), 0);
+		expect_used(u.uuid, &last, 0, "DMA out of VRAM (a read)");
+		unmap.iova = IOVA_BASE;
+		unmap.size = size;
+		assert_int_equal(ioctl(u.v.container, VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
+		munmap(host, size);
+	}
+
+	/* a write through the mapping: the fault maps a 128 KiB block */
+	u.vram[base + 28 * GRANULE + 7] = 1;
+	expect_used(u.uuid, &last, mmap_granules(base + 28 * GRANULE + 7),
+		    "first touch through mmap");
+
+	assert_int_equal(mt_readf_u64(&gpu_used, MT_CLASS "/mvgpu0/%s",
+				      MVGPU_ATTR_GPU_VRAM_USED), 0);
+	if (gpu_used < last)
+		fail_msg("GPU vram_used %llu is less than one vGPU's %llu",
+			 (unsigned long long)gpu_used,
+			 (unsigned long long)last);
+
+	/* close: scrubbed, nothing in use; the vGPU stays */
+	assert_int_equal(mt_readf_u64(&scrubs0, MT_MDEV_DEVICES "/%s/mvgpu/%s",
+				      u.uuid, MVGPU_ATTR_SCRUBS), 0);
+	munmap(u.vram, u.vram_size);
+	u.vram = NULL;
+	close(u.msi);
+	u.msi = -1;
+	mt_vfio_close(&u.v);
+	assert_int_equal(mt_readf_u64(&scrubs1, MT_MDEV_DEVICES "/%s/mvgpu/%s",
+				      u.uuid, MVGPU_ATTR_SCRUBS), 0);
+	assert_int_equal(scrubs1, scrubs0 + 1);
+	last = 0;
+	expect_used(u.uuid, &last, 0, "after close");
+	mt_dev_close(&u);
+}
+
 static void test_ring_wraps(void **state)
 {
 	struct mvgpu_cmd batch[100];
@@ -568,6 +765,7 @@ int main(void)
 		cmocka_unit_test_setup(test_fault_stops_the_ring, fresh),
 		cmocka_unit_test_setup(test_bad_commands, fresh),
 		cmocka_unit_test_setup(test_ring_wraps, fresh),
+		cmocka_unit_test_setup(test_vram_used, fresh),
 	};
 
 	return MT_RUN("cmd", tests, setup, teardown);

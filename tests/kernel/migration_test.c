@@ -4,10 +4,10 @@
  * middle of a long command, its state streamed out (STOP_COPY) and into a
  * second vGPU of the same type (RESUMING), which then finishes the work
  * from where the source stopped: VRAM, registers, config space and the
- * command in progress arrive bit for bit.  A stopped vGPU makes no
- * progress; streams for another type or backend, truncated, or with
- * invalid registers or command state are refused; sessions end with their
- * state.
+ * command in progress arrive bit for bit, and the VRAM the stream wrote
+ * counts as in use.  A stopped vGPU makes no progress; streams for another
+ * type or backend, truncated, or with invalid registers or command state
+ * are refused; sessions end with their state.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -149,7 +149,7 @@ static void test_migrate_mid_command(void **state)
 	uint8_t cfg_src[256], cfg_dst[256], *stream;
 	const struct mvgpu_mig_header *hdr;
 	const struct mvgpu_mig_cpu_ctx *cpu;
-	uint64_t bytes = 0, progress;
+	uint64_t bytes = 0, progress, used = 0;
 	uint32_t head;
 	size_t len, expect;
 	int fd, i;
@@ -216,6 +216,10 @@ static void test_migrate_mid_command(void **state)
 	assert_int_equal(write_stream(fd, stream, len), 0);
 	assert_int_equal(set_state(dst.v.device, VFIO_DEVICE_STATE_RUNNING, NULL), 0);
 	close(fd);
+	/* the stream wrote every byte of the destination's VRAM: all in use */
+	assert_int_equal(mt_readf_u64(&used, MT_MDEV_DEVICES "/%s/%s/%s", dst.uuid,
+				      MVGPU_VGPU_ATTR_DIR, MVGPU_ATTR_VRAM_USED), 0);
+	assert_int_equal(used, dst.vram_size);
 
 	/* the destination finishes the fill the source had started */
 	dst.tail = mt_reg32(dst.v.device, MVGPU_REG_RING_TAIL);

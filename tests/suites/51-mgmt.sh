@@ -65,6 +65,9 @@ wait_for() {
 	return 1
 }
 is_state() { [ "$(cat $DEV/$1/mvgpu/state 2>/dev/null)" = "$2" ]; }
+has_commands() { [ "$(cat $DEV/$1/mvgpu_stats/commands 2>/dev/null)" -gt 0 ] 2>/dev/null; }
+# a removal has reached mvgpu: the GPU counts the vGPU's VRAM as releasing
+is_releasing() { [ "$(cat $CLS/$1/vram_releasing 2>/dev/null)" -gt 0 ] 2>/dev/null; }
 
 # --- help ---------------------------------------------------------------------
 ctl help --help
@@ -171,17 +174,32 @@ expect_match "usage acknowledged it: the next run has none" "^No usage records" 
 expect_eq "and the kernel dropped it" "" "$(cat $CLS/mvgpu1/usage)"
 
 # --- run on a vGPU removed under it ------------------------------------------
-"$M" run "$u0" --workload fill --seconds 4 >"$TMP/run.out" 2>"$TMP/run.err" &
+# No race with the end of the run: it has --seconds to spare, the removal is
+# seen to have begun (the vGPU left the bus, its attributes with it, and
+# mvgpu counts its VRAM as releasing while remove waits for the client) and
+# only then is run told to stop (SIGINT), so it always reads its counters
+# after they went.
+"$M" run "$u0" --workload fill --seconds 600 >"$TMP/run.out" 2>"$TMP/run.err" &
 run=$!
 check "run opened the vGPU" wait_for is_state "$u0" open
-sleep 1
-ctl remove "$u0"
-expect_rc "remove of the vGPU run holds waits and exits 0" 0
+check "run's commands complete" wait_for has_commands "$u0"
+"$M" remove "$u0" >"$TMP/rm.out" 2>"$TMP/rm.err" &
+remover=$!
+check "remove of the vGPU run holds begins: its VRAM is releasing" wait_for is_releasing mvgpu0
+check "and the vGPU left the bus" test ! -e "$DEV/$u0"
+check "and it waits for the client" kill -0 $remover
+kill -INT $run
 wait $run
 rc=$?
 out=$(cat "$TMP/run.out")
 err=$(cat "$TMP/run.err")
 expect_rc "run whose vGPU was removed exits 4" 4 "was removed during the run: its counters went with it"
+wait $remover
+rc=$?
+out=$(cat "$TMP/rm.out")
+err=$(cat "$TMP/rm.err")
+expect_rc "remove of the vGPU run holds exits 0 once run closed it" 0
+expect_eq "and its VRAM was released" 0 "$(cat $CLS/mvgpu0/vram_releasing)"
 ctl usage --json
 jcheck "its work is in its usage record: nothing lost" \
 	'[r["uuid"] for r in j["records"]] == [env["u0"]] and j["records"][0]["meter"]["commands"] > 0 and

@@ -5,8 +5,9 @@
 # scrapes it on loopback every second and its HTTP API shows a vGPU's busy
 # seconds rising while mvgpuctl run drives it (and an idle one's not), the
 # GPU's meter totals stay monotonic when a vGPU is removed, with its usage
-# record left unacknowledged; systemd-analyze verify passes its unit (the
-# sandbox runs no systemd to start it).
+# record left unacknowledged; faults by kind rise by exactly a faulty run's
+# counts and VRAM in use follows a client; systemd-analyze verify passes
+# its unit (54-systemd runs it under systemd).
 # vmrun: --timeout 300 --params num_gpus=1
 . tests/lib/tap.sh
 set -o pipefail
@@ -171,6 +172,60 @@ expect_eq "idle vGPU B's busy seconds stay 0" 0 "$(promq "$busy_b")"
 v=$(promq "rate(${busy_a}[5s])")
 expect_match "PromQL rate() over A's busy seconds is a number" "^[0-9.e+-]+$" "$v"
 
+# --- faults by kind and VRAM in use, as the kernel counts them -----------------
+lb="gpu=\"mvgpu0\",vgpu=\"$B\",type=\"mvgpu-4\""
+kinds="unmapped out_of_range bad_opcode bad_command dma bus_master read_only"
+http GET $URL
+expect_eq "B has one mvgpu_vgpu_faults_total series per kind" 7 \
+	"$(grep -c "^mvgpu_vgpu_faults_total{$lb,kind=\"[a-z_]*\"} " "$TMP/body")"
+expect_eq "B's vram_used is 0 while nobody has opened it" 0 \
+	"$(sample mvgpu_vgpu_vram_used_bytes "$lb")"
+declare -A f0
+for k in $kinds; do f0[$k]=$(sample mvgpu_vgpu_faults_total "$lb,kind=\"$k\""); done
+"$M" run "$B" --workload faulty --seconds 2 --json >"$TMP/faulty.json" 2>"$TMP/faulty.err" && rc=0 || rc=$?
+expect_eq "mvgpuctl run --workload faulty on B passes" 0 "$rc"
+http GET $URL
+"$M" stats "$B" --json >"$TMP/stats.json"
+for k in $kinds; do
+	n=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["fault_codes"].get(sys.argv[2], 0))' \
+		"$TMP/faulty.json" "${k^^}" 2>&1)
+	expect_eq "exporter: B's faults of kind $k rose by the run's $n" "$((${f0[$k]} + n))" \
+		"$(sample mvgpu_vgpu_faults_total "$lb,kind=\"$k\"")"
+	expect_eq "library (mvgpuctl stats --json): B's faults_$k equals sysfs" \
+		"$(cat /sys/bus/mdev/devices/$B/mvgpu_meter/faults_$k)" \
+		"$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["vgpus"][0]["meter"]["faults_" + sys.argv[2]])' "$TMP/stats.json" "$k" 2>&1)"
+done
+expect_eq "the kinds add up to the metered faults" \
+	"$(sample mvgpu_vgpu_meter_faults_total "$lb")" \
+	"$(awk -v p="mvgpu_vgpu_faults_total{$lb,kind=" 'index($1, p) == 1 { s += $2 } END { print s + 0 }' "$TMP/body")"
+expect_eq "B's vram_used is back to 0 after its client closed it (scrubbed)" 0 \
+	"$(sample mvgpu_vgpu_vram_used_bytes "$lb")"
+# VRAM in use while a client holds B (mvgpuctl run writes its buffers)
+"$M" run "$B" --workload fill --seconds 6 >"$TMP/run-b.out" 2>&1 &
+rpid=$!
+used_ok() {
+	http GET $URL
+	gt "$(sample mvgpu_vgpu_vram_used_bytes "$lb")" 0
+}
+if wait_for 80 used_ok; then
+	tap_result 0 "B's vram_used is above 0 while mvgpuctl run uses it ($(sample mvgpu_vgpu_vram_used_bytes "$lb"))"
+else
+	tap_result 1 "B's vram_used is above 0 while mvgpuctl run uses it" "got $(sample mvgpu_vgpu_vram_used_bytes "$lb")"
+fi
+gpu_used=$(sample mvgpu_gpu_vram_used_bytes 'gpu="mvgpu0"')
+if ge "$gpu_used" "$(sample mvgpu_vgpu_vram_used_bytes "$lb")"; then
+	tap_result 0 "the GPU's vram_used covers B's ($gpu_used)"
+else
+	tap_result 1 "the GPU's vram_used covers B's" "GPU $gpu_used, B $(sample mvgpu_vgpu_vram_used_bytes "$lb")"
+fi
+wait $rpid && rc=0 || rc=$?
+rpid=""
+expect_eq "mvgpuctl run on B passes" 0 "$rc"
+http GET $URL
+expect_eq "B's vram_used is 0 again after the run" 0 "$(sample mvgpu_vgpu_vram_used_bytes "$lb")"
+expect_eq "the GPU's vram_used is 0 with every vGPU closed" 0 \
+	"$(sample mvgpu_gpu_vram_used_bytes 'gpu="mvgpu0"')"
+
 # --- counters across a removal --------------------------------------------------
 http GET $URL
 before_engine=$(sample mvgpu_gpu_meter_engine_seconds_total 'gpu="mvgpu0"')
@@ -206,5 +261,25 @@ sleep 3
 expect_eq "PromQL resets() of the GPU's engine seconds is 0" 0 \
 	"$(promq 'resets(mvgpu_gpu_meter_engine_seconds_total{gpu="mvgpu0"}[1m])')"
 expect_eq "no scrape error counted" 0 "$(sample mvgpu_exporter_scrape_errors_total "")"
+
+# --- B's faults by kind go into its usage record -------------------------------
+http GET $URL
+want="" got=""
+for k in $kinds; do want+="$k=$(sample mvgpu_vgpu_faults_total "$lb,kind=\"$k\"") "; done
+"$M" remove "$B" >/dev/null
+removed_b=$B
+B=""
+rec=$(grep "uuid=$removed_b " /sys/class/mvgpu/mvgpu0/usage)
+for k in $kinds; do
+	v=$(printf '%s\n' "$rec" | tr ' ' '\n' | sed -n "s/^faults_$k=//p")
+	got+="$k=${v:-0} "
+done
+expect_eq "B's usage record carries its faults by kind (a kind left out is 0)" "$want" "$got"
+refuse "a kind B never had (bus_master) is left out of its record" grep -q "faults_bus_master=" <<<"$rec"
+"$M" usage --no-ack --json >"$TMP/usage.json"
+expect_eq "mvgpuctl usage --json (the library) reads the kinds from the record" "$want" \
+	"$(python3 -c 'import json, sys
+r = [r for r in json.load(open(sys.argv[1]))["records"] if r["uuid"] == sys.argv[2]][0]["meter"]
+print("".join("%s=%d " % (k, r["faults_" + k]) for k in sys.argv[3].split()))' "$TMP/usage.json" "$removed_b" "$kinds" 2>&1)"
 
 tap_done

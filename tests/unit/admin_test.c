@@ -69,6 +69,18 @@ static void get(char *buf, size_t len, const char *fmt, ...)
 		buf[0] = '\0';
 }
 
+static void rm(const char *fmt, ...)
+{
+	char rel[512], path[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	assert_int_equal(unlink(path), 0);
+}
+
 /*
  * A GPU whose mdev parent is parent: its own name (the types under
  * class/mdev_bus/NAME, no parent attribute, as older trees have it) or a
@@ -90,6 +102,7 @@ static void make_gpu_on(const char *name, const char *parent,
 	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)vram_free);
 	put(num, "class/mvgpu/%s/vram_free", name);
 	put("0\n", "class/mvgpu/%s/vram_releasing", name);
+	put("131072\n", "class/mvgpu/%s/vram_used", name);
 	put("2\n", "class/mvgpu/%s/engines", name);
 	put("[best_effort] equal_share fixed_share\n",
 	    "class/mvgpu/%s/scheduler", name);
@@ -147,6 +160,7 @@ static void make_vgpu_on(const char *uuid, const char *gpu,
 	put("0\n", "bus/mdev/devices/%s/mvgpu/cap", uuid);
 	snprintf(num, sizeof(num), "%llu\n", (256 * MIB) / div);
 	put(num, "bus/mdev/devices/%s/mvgpu/vram_size", uuid);
+	put("196608\n", "bus/mdev/devices/%s/mvgpu/vram_used", uuid);
 	put("", "bus/mdev/devices/%s/remove", uuid);
 	for (i = 0; i < MVGPU_NUM_STATS; i++) {
 		snprintf(num, sizeof(num), "%u\n", 1000 + i);
@@ -243,6 +257,7 @@ static void test_enumerate(void **state)
 	check_eq(g.size, sizeof(g));
 	check_eq(g.vram_size, 256 * MIB);
 	check_eq(g.vram_free, 96 * MIB);
+	check_eq(g.vram_used, 131072);
 	check_str(g.scheduler, "best_effort");
 	check_eq(g.timeslice_us, 2000);
 	check_eq(g.nengines_read, 2);
@@ -347,6 +362,22 @@ static void test_stats_and_rates(void **state)
 
 	check_eq(mvgpu_admin_stats(a, U3, &s0), 0);
 	check_eq(s0.stats.commands, 1000 + MVGPU_STAT_COMMANDS);
+	/* faults by kind, each from its own meter file, by code */
+	check_eq(s0.faults_by_kind[0], 0);
+	check_eq(s0.faults_by_kind[MVGPU_FAULT_UNMAPPED],
+		 2000 + MVGPU_METER_FAULTS_UNMAPPED);
+	check_eq(s0.faults_by_kind[MVGPU_FAULT_DMA], 2000 + MVGPU_METER_FAULTS_DMA);
+	check_eq(s0.faults_by_kind[MVGPU_FAULT_READ_ONLY],
+		 2000 + MVGPU_METER_FAULTS_READ_ONLY);
+	check_eq(s0.vram_used, 196608);
+	/* a mvgpu.ko without them: 0, not an error */
+	rm("bus/mdev/devices/%s/mvgpu_meter/faults_dma", U3);
+	rm("bus/mdev/devices/%s/mvgpu/vram_used", U3);
+	check_eq(mvgpu_admin_stats(a, U3, &s0), 0);
+	check_eq(s0.faults_by_kind[MVGPU_FAULT_DMA], 0);
+	check_eq(s0.faults_by_kind[MVGPU_FAULT_BAD_OPCODE],
+		 2000 + MVGPU_METER_FAULTS_BAD_OPCODE);
+	check_eq(s0.vram_used, 0);
 	check_eq(mvgpu_admin_stats(a, UX, &s0), -ENOENT);
 	check_eq(mvgpu_admin_stats(a, "bad", &s0), -EINVAL);
 
@@ -535,7 +566,7 @@ static void test_usage(void **state)
 	unsigned int i;
 
 	put("seq=7 uuid=" U1 " type=mvgpu-4 engine_ns=10 dma_ns=20 dma_bytes=30 commands=40 faults=50 vram_byte_s=60\n"
-	    "seq=8 uuid=" U2 " type=mvgpu-2 engine_ns=1 dma_ns=2 dma_bytes=3 commands=4 faults=5 vram_byte_s=6 future_meter=9\n",
+	    "seq=8 uuid=" U2 " type=mvgpu-2 engine_ns=1 dma_ns=2 dma_bytes=3 commands=4 faults=5 vram_byte_s=6 future_meter=9 faults_bad_opcode=2 faults_read_only=3\n",
 	    "class/mvgpu/mvgpu10/usage");
 	put("3\n", "class/mvgpu/mvgpu10/usage_dropped");
 	for (i = 0; i < 4; i++)
@@ -550,6 +581,11 @@ static void test_usage(void **state)
 	check_eq(r[0].vram_byte_s, 60);
 	check_eq(r[1].seq, 8);
 	check_eq(r[1].faults, 5);
+	/* the kinds a record carries; the ones left out are 0 */
+	check_eq(r[1].faults_by_kind[MVGPU_FAULT_BAD_OPCODE], 2);
+	check_eq(r[1].faults_by_kind[MVGPU_FAULT_READ_ONLY], 3);
+	check_eq(r[1].faults_by_kind[MVGPU_FAULT_UNMAPPED], 0);
+	check_eq(r[0].faults_by_kind[MVGPU_FAULT_BAD_OPCODE], 0);
 	check_eq(mvgpu_admin_usage(a, "mvgpu10", r, 1, NULL), 1);
 	check_eq(mvgpu_admin_usage(a, "mvgpu2", r, 4, &dropped), 0);
 	check_eq(mvgpu_admin_usage_ack(a, "mvgpu10", 8), 0);
@@ -780,6 +816,10 @@ static void test_helpers(void **state)
 	check_eq(d, 2);
 	check_eq(mvgpu_type_parse("0", &d), -EINVAL);
 	check_eq(mvgpu_type_parse("mvgpu-", &d), -EINVAL);
+	check_str(mvgpu_fault_kind_name(MVGPU_FAULT_OUT_OF_RANGE), "out_of_range");
+	check_str(mvgpu_fault_kind_name(MVGPU_FAULT_BUS_MASTER), "bus_master");
+	check_eq(mvgpu_fault_kind_name(0) == NULL, 1);
+	check_eq(mvgpu_fault_kind_name(MVGPU_NUM_FAULT_CODES) == NULL, 1);
 }
 
 int main(void)

@@ -273,6 +273,9 @@ static void write_gpus(struct mvx_buf *b, const struct mvx_scrape *s,
 		  "VRAM not given to any vGPU.", g->info.vram_free);
 	GPU_GAUGE(b, s, "mvgpu_gpu_vram_releasing_bytes",
 		  "VRAM held by vGPUs being removed.", g->info.vram_releasing);
+	GPU_GAUGE(b, s, "mvgpu_gpu_vram_used_bytes",
+		  "VRAM in use by its vGPUs: the sum of mvgpu_vgpu_vram_used_bytes.",
+		  g->info.vram_used);
 	GPU_GAUGE(b, s, "mvgpu_gpu_vgpus", "vGPUs on the GPU.",
 		  g->info.nvgpus);
 	GPU_GAUGE(b, s, "mvgpu_gpu_usage_records",
@@ -450,21 +453,26 @@ static void write_vgpus(struct mvx_buf *b, const struct mvx_scrape *s)
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_interrupts_total",
 		     "Interrupts delivered.", v->stats->stats.interrupts);
 	family(b, "mvgpu_vgpu_faults_total", "counter",
-	       "Faults by kind: command (a context stopped) or vram_page (first touch of a mapped VRAM page).");
+	       "Faults that stopped the vGPU's context, by kind as the kernel counted them: unmapped, out_of_range, bad_opcode, bad_command, dma, bus_master, read_only.");
 	for (i = 0; i < s->nvgpus; i++) {
 		const struct mvx_vgpu *v = &s->vgpus[i];
 
 		if (!v->stats)
 			continue;
-		buf_puts(b, "mvgpu_vgpu_faults_total{");
-		vgpu_labels(b, v);
-		buf_puts(b, ",kind=\"command\"}");
-		buf_value(b, v->stats->stats.faults);
-		buf_puts(b, "mvgpu_vgpu_faults_total{");
-		vgpu_labels(b, v);
-		buf_puts(b, ",kind=\"vram_page\"}");
-		buf_value(b, v->stats->stats.vram_faults);
+		for (k = MVGPU_FAULT_UNMAPPED; k < MVGPU_NUM_FAULT_CODES; k++) {
+			buf_puts(b, "mvgpu_vgpu_faults_total{");
+			vgpu_labels(b, v);
+			buf_label(b, "kind", mvgpu_fault_kind_name(k), 0);
+			buf_puts(b, "}");
+			buf_value(b, v->stats->faults_by_kind[k]);
+		}
 	}
+	VGPU_COUNTER(b, s, "mvgpu_vgpu_vram_page_faults_total",
+		     "First touches of mapped VRAM pages (host page faults, not GPU faults).",
+		     v->stats->stats.vram_faults);
+	VGPU_GAUGE(b, s, "mvgpu_vgpu_vram_used_bytes",
+		   "VRAM written or mapped writable since the vGPU was last scrubbed (created or closed), in 64 KiB granules.",
+		   v->stats->vram_used);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_meter_engine_seconds_total",
 		     "Metered engine time.", v->stats->engine_ns / NS_PER_S);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_dma_seconds_total", "Metered DMA time.",

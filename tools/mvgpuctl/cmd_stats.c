@@ -24,7 +24,7 @@
 
 static void mvctl_print_stats(const struct mvctl_vgpu *v)
 {
-	char buf[64], owner[160];
+	char buf[64], size[64], owner[160];
 	int i;
 
 	if (v->i.owner_pid > 0 && v->i.owner_vm[0])
@@ -41,6 +41,11 @@ static void mvctl_print_stats(const struct mvctl_vgpu *v)
 		printf("  %-13s %s\n", mvctl_stats[i].label,
 		       mvctl_fmt_stat(buf, sizeof(buf), &mvctl_stats[i],
 				      mvctl_stat(v, i)));
+	printf("  %-13s %s of %s\n", "VRAM used",
+	       mvctl_fmt_stat(buf, sizeof(buf), &mvctl_vram_used_info,
+			      v->s.vram_used),
+	       mvctl_fmt_stat(size, sizeof(size), &mvctl_vram_used_info,
+			      v->i.vram_size));
 	printf("  meter:\n");
 	for (i = 0; i < MVGPU_NUM_METERS; i++)
 		printf("  %-13s %s\n", mvctl_meters[i].label,
@@ -570,6 +575,8 @@ int mvctl_cmd_top(int argc, char **argv)
 static void mvctl_usage_json(struct mvctl_json *j,
 			     const struct mvgpu_usage_record *r)
 {
+	unsigned int c;
+
 	mvctl_json_obj_begin(j, NULL);
 	mvctl_json_str(j, "gpu", r->gpu);
 	mvctl_json_u64(j, "seq", r->seq);
@@ -583,6 +590,9 @@ static void mvctl_usage_json(struct mvctl_json *j,
 	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_FAULTS], r->faults);
 	mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_VRAM_BYTE_S],
 		       r->vram_byte_s);
+	for (c = MVGPU_FAULT_UNMAPPED; c < MVGPU_NUM_FAULT_CODES; c++)
+		mvctl_json_u64(j, mvctl_meter_names[MVGPU_METER_FAULTS_OF(c)],
+			       r->faults_by_kind[c]);
 	mvctl_json_obj_end(j);
 	mvctl_json_obj_end(j);
 }

@@ -32,6 +32,10 @@ const struct mvctl_stat_info mvctl_stats[MVGPU_NUM_STATS] = {
 	[MVGPU_STAT_INTERRUPTS]	= { "interrupts", MVCTL_UNIT_COUNT, NULL },
 };
 
+const struct mvctl_stat_info mvctl_vram_used_info = {
+	"VRAM used", MVCTL_UNIT_BYTES, NULL
+};
+
 const struct mvctl_stat_info mvctl_meters[MVGPU_NUM_METERS] = {
 	[MVGPU_METER_ENGINE_NS]	= { "engine time", MVCTL_UNIT_NS, NULL },
 	[MVGPU_METER_DMA_NS]	= { "DMA time", MVCTL_UNIT_NS, NULL },
@@ -40,6 +44,19 @@ const struct mvctl_stat_info mvctl_meters[MVGPU_NUM_METERS] = {
 	[MVGPU_METER_FAULTS]	= { "faults", MVCTL_UNIT_COUNT, NULL },
 	[MVGPU_METER_VRAM_BYTE_S] = { "VRAM held", MVCTL_UNIT_COUNT,
 				      "byte-seconds" },
+	/* faults by kind; the label is the kind's name */
+	[MVGPU_METER_FAULTS_UNMAPPED] = { " unmapped", MVCTL_UNIT_COUNT, NULL },
+	[MVGPU_METER_FAULTS_OUT_OF_RANGE] = { " out_of_range", MVCTL_UNIT_COUNT,
+					      NULL },
+	[MVGPU_METER_FAULTS_BAD_OPCODE] = { " bad_opcode", MVCTL_UNIT_COUNT,
+					    NULL },
+	[MVGPU_METER_FAULTS_BAD_COMMAND] = { " bad_command", MVCTL_UNIT_COUNT,
+					     NULL },
+	[MVGPU_METER_FAULTS_DMA] = { " dma", MVCTL_UNIT_COUNT, NULL },
+	[MVGPU_METER_FAULTS_BUS_MASTER] = { " bus_master", MVCTL_UNIT_COUNT,
+					    NULL },
+	[MVGPU_METER_FAULTS_READ_ONLY] = { " read_only", MVCTL_UNIT_COUNT,
+					   NULL },
 };
 
 uint64_t mvctl_stat(const struct mvctl_vgpu *v, unsigned int stat)
@@ -66,6 +83,9 @@ uint64_t mvctl_meter(const struct mvctl_vgpu *v, unsigned int meter)
 	case MVGPU_METER_VRAM_BYTE_S:
 		return v->s.vram_byte_s;
 	}
+	if (meter >= MVGPU_METER_FAULTS_UNMAPPED && meter < MVGPU_NUM_METERS)
+		return v->s.faults_by_kind[meter - MVGPU_METER_FAULTS_UNMAPPED +
+					   MVGPU_FAULT_UNMAPPED];
 	return 0;
 }
 

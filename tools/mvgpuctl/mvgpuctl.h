@@ -108,6 +108,7 @@ extern const char *const mvctl_stat_names[MVGPU_NUM_STATS];
 extern const struct mvctl_stat_info mvctl_stats[MVGPU_NUM_STATS];
 extern const char *const mvctl_meter_names[MVGPU_NUM_METERS];
 extern const struct mvctl_stat_info mvctl_meters[MVGPU_NUM_METERS];
+extern const struct mvctl_stat_info mvctl_vram_used_info;
 uint64_t mvctl_stat(const struct mvctl_vgpu *v, unsigned int stat);
 uint64_t mvctl_meter(const struct mvctl_vgpu *v, unsigned int meter);
 

@@ -447,6 +447,7 @@ void mvctl_json_vgpu(struct mvctl_json *j, const struct mvctl_vgpu *v)
 	mvctl_json_u64(j, "cap", v->i.cap_pct);
 	mvctl_json_u64(j, "vram_size", v->i.vram_size);
 	if (v->have_stats) {
+		mvctl_json_u64(j, "vram_used", v->s.vram_used);
 		mvctl_json_obj_begin(j, "stats");
 		for (i = 0; i < MVGPU_NUM_STATS; i++)
 			mvctl_json_u64(j, mvctl_stat_names[i], mvctl_stat(v, i));
