@@ -708,8 +708,9 @@ static void test_vram_used(void **state)
 	expect_used(u.uuid, &last, mmap_granules(base + 28 * GRANULE + 7),
 		    "first touch through mmap");
 
-	assert_int_equal(mt_readf_u64(&gpu_used, MT_CLASS "/mvgpu0/%s",
-				      MVGPU_ATTR_GPU_VRAM_USED), 0);
+	assert_int_equal(mt_readf_u64(&gpu_used, MT_CLASS "/%s/%s",
+				      mt_gpu_name(0), MVGPU_ATTR_GPU_VRAM_USED),
+			 0);
 	if (gpu_used < last)
 		fail_msg("GPU vram_used %llu is less than one vGPU's %llu",
 			 (unsigned long long)gpu_used,
