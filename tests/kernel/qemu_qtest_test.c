@@ -11,7 +11,10 @@
  * orderly "quit".  QEMU's stderr goes to a file: whatever QEMU prints
  * there is a warning or an error.
  *
- * Runs in the VM with mvgpu loaded with its defaults (one GPU, 256 MiB).
+ * Runs in the VM with mvgpu loaded with its defaults (one GPU, 256 MiB),
+ * on mvgpu0, or on the GPU of $MVGPU_TEST_PARENT (a bochs-display PCI
+ * parent: tests/suites/21-pci.sh), where the guest's VRAM is also checked
+ * in the physical BAR.
  * Every QEMU started here is killed and every vGPU created here removed by
  * the group teardown, whatever failed; PR_SET_PDEATHSIG kills the QEMUs
  * should this program die first.
@@ -29,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1053,7 +1057,8 @@ static void test_guest_bar0_registers(void **state)
 	uint64_t engines = 0;
 
 	need(q, main_bars_set, "the BARs programmed");
-	assert_int_equal(mt_readf_u64(&engines, MT_CLASS "/mvgpu0/engines"), 0);
+	assert_int_equal(mt_readf_u64(&engines, MT_CLASS "/%s/engines",
+				      mt_gpu_name(0)), 0);
 	assert_int_equal(reg32(q, MVGPU_REG_ID), MVGPU_ID_MAGIC);
 	assert_int_equal(reg32(q, MVGPU_REG_VERSION), MVGPU_VERSION);
 	assert_int_equal(reg32(q, MVGPU_REG_CAPS), 0x3f);
@@ -1099,6 +1104,86 @@ static void test_guest_vram_through_bar(void **state)
 	qt_writeq(q, VRAM_GPA + vram - 8, 0x1122334455667788ull);
 	assert_int_equal(qt_readl(q, VRAM_GPA + vram - 4), 0x11223344);
 	assert_int_equal(qt_readl(q, VRAM_GPA + vram - 8), 0x55667788);
+}
+
+/*
+ * A vGPU on a PCI parent ($MVGPU_TEST_PARENT names a PCI address): what
+ * the guest wrote through the VRAM BAR is in the physical BAR (the parent's
+ * resource0, mapped as iomem=relaxed allows) at the vGPU's own slices, and
+ * what is written there the guest reads back through QEMU.
+ */
+static void test_guest_vram_in_physical_bar(void **state)
+{
+	struct qemu *q = &q_main;
+	uint64_t vram = vgpu_vram_size(uuid_main);
+	const uint64_t offs[] = { 0, PATTERN_VA, vram / 2 + 12288, vram - 4096 };
+	static uint8_t want[4096], got[4096];
+	const uint64_t last8 = 0x1122334455667788ull;	/* little endian */
+	uint64_t slice[64], bar_size, slice_size, off;
+	char path[256], buf[2048], what[128], *p, *end;
+	const char *parent = mt_parent(0);
+	unsigned int i, n = 0;
+	struct stat st;
+	uint8_t *bar;
+	int fd;
+
+	if (!strchr(parent, ':'))
+		fail_msg("%s is not a PCI parent: no physical BAR", parent);
+	need(q, main_bars_set, "the BARs programmed");
+	snprintf(path, sizeof(path), MT_MDEV_DEVICES "/%s/mvgpu/%s", uuid_main,
+		 MVGPU_ATTR_VRAM_SLICES);
+	assert_int_equal(mt_read_str(path, buf, sizeof(buf)), 0);
+	for (p = buf; *p && n < 64; p = end) {
+		slice[n] = strtoull(p, &end, 0);
+		if (end == p)
+			break;
+		n++;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", parent);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		fail_msg("open %s: %s", path, strerror(errno));
+	bar_size = (uint64_t)st.st_size;
+	slice_size = bar_size / 64;	/* MVGPU_SLICES */
+	bar = mmap(NULL, bar_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (bar == MAP_FAILED)
+		fail_msg("mmap %s (%" PRIu64 " bytes): %s (iomem=relaxed?)",
+			 path, bar_size, strerror(errno));
+	if (!slice_size || n != vram / slice_size) {
+		munmap(bar, bar_size);
+		fail_msg("%s lists %u slices of %" PRIu64 " bytes for %" PRIu64 " bytes of VRAM",
+			 MVGPU_ATTR_VRAM_SLICES, n, slice_size, vram);
+	}
+	printf("# %s: vGPU VRAM 0 is at physical BAR offset %#" PRIx64 "\n",
+	       parent, slice[0]);
+	/* the pages test_guest_vram_through_bar wrote, in the physical BAR */
+	for (i = 0; i < 4; i++) {
+		off = slice[offs[i] / slice_size] + offs[i] % slice_size;
+		pattern(want, sizeof(want), 0x9e3779b9u * (i + 1));
+		if (i == 3)	/* and the guest's 8-byte store at vram - 8 */
+			memcpy(want + sizeof(want) - 8, &last8, 8);
+		memcpy(got, bar + off, sizeof(got));
+		snprintf(what, sizeof(what),
+			 "physical BAR at 0x%" PRIx64 " (vGPU VRAM 0x%" PRIx64 ")",
+			 off, offs[i]);
+		expect_bytes(what, got, want, sizeof(want));
+	}
+	/* written in the physical BAR, read by the guest through QEMU */
+	for (i = 0; i < 4; i++) {
+		off = slice[offs[i] / slice_size] + offs[i] % slice_size;
+		pattern(want, sizeof(want), 0x7f4a7c15u * (i + 1));
+		memcpy(bar + off, want, sizeof(want));
+	}
+	for (i = 0; i < 4; i++) {
+		pattern(want, sizeof(want), 0x7f4a7c15u * (i + 1));
+		qt_read(q, VRAM_GPA + offs[i], got, sizeof(got));
+		snprintf(what, sizeof(what),
+			 "guest VRAM page at 0x%" PRIx64 " after a physical write",
+			 offs[i]);
+		expect_bytes(what, got, want, sizeof(want));
+	}
+	munmap(bar, bar_size);
 }
 
 static void test_guest_intx_software_interrupt(void **state)
@@ -1432,6 +1517,7 @@ int main(void)
 		cmocka_unit_test(test_guest_bar_sizing_and_assignment),
 		cmocka_unit_test(test_guest_bar0_registers),
 		cmocka_unit_test(test_guest_vram_through_bar),
+		cmocka_unit_test(test_guest_vram_in_physical_bar),
 		cmocka_unit_test(test_guest_intx_software_interrupt),
 		cmocka_unit_test(test_guest_fill_and_fence),
 		cmocka_unit_test(test_monitor_info_pci),
@@ -1444,6 +1530,14 @@ int main(void)
 		cmocka_unit_test(test_survivor_quits_clean),
 	};
 
+	struct CMUnitTest run[sizeof(tests) / sizeof(tests[0])];
+	/* the physical BAR test only where there is one: a PCI parent */
+	bool pci = strchr(mt_parent(0), ':');
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (pci || tests[i].test_func != test_guest_vram_in_physical_bar)
+			run[n++] = tests[i];
 	signal(SIGPIPE, SIG_IGN);
-	return MT_RUN("qemu", tests, NULL, group_teardown);
+	return mt_run("qemu", run, n, NULL, group_teardown);
 }

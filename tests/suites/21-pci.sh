@@ -8,7 +8,9 @@
 # (tests/kernel/pci_test.c); the backend conformance test runs on the
 # software GPU and on a PCI GPU; a subset of the device, engine and
 # libmvgpu tests run against a PCI parent (migration: in the conformance
-# test, from one bochs GPU to the other); unbinding with
+# test, from one bochs GPU to the other), and so do the QEMU tests (QEMU
+# attaches a vGPU of a PCI parent; what the guest writes to its VRAM BAR is
+# in the physical BAR and the other way round); unbinding with
 # vGPUs present is refused (mvgpuctl) or waits for the user (sysfs), and
 # the device binds again.
 # vmrun: --timeout 900 --bochs 2 --params num_gpus=1
@@ -136,6 +138,17 @@ build/tests/backend_test "$P1" "$P2" || true
 for t in vram cmd libmvgpu; do
 	MVGPU_TEST_PARENT=$P2 build/tests/${t}_test || true
 done
+
+# --- QEMU attaches a vGPU of a PCI parent (tests/kernel/qemu_qtest_test.c) ----
+# a 4 MiB vGPU first, so that the QEMU vGPUs' slices are not at BAR offset 0
+pad=$("$M" create --type mvgpu-64 --parent "$P2")
+t0=$(date +%s)
+MVGPU_TEST_PARENT=$P2 build/tests/qemu_qtest_test || true
+echo "# qemu_qtest_test on $P2: $(($(date +%s) - t0)) s"
+expect_eq "no QEMU left running" "" \
+	"$(ps -e -o pid=,comm= | awk '$2 ~ /^qemu-system/ { print }')"
+check "remove the 4 MiB vGPU" "$M" remove "$pad"
+expect_eq "no vGPU left on $P2" "" "$(ls /sys/bus/mdev/devices)"
 
 # --- unbind with vGPUs present ------------------------------------------------
 u=$("$M" create --type mvgpu-4 --parent "$P1")
