@@ -249,13 +249,37 @@ static int fence_latency(struct mt_dev *d, double *p50, double *p99)
 	return 0;
 }
 
-int main(void)
+/*
+ * Open a fresh 1/64 latency vGPU, measure it under @policy (NULL: as it
+ * is) and read the driver's max_wait_slices of it
+ */
+static int latency_round(const char *policy, double *p50, double *p99,
+			 uint64_t *max_wait)
 {
+	struct mt_dev lat;
+	int ret;
+
+	if (policy)
+		mt_writef(policy, MT_CLASS "/mvgpu0/scheduler");
+	if (mt_dev_open(&lat, 0, 64))
+		return -1;
+	if (policy)
+		sleep(1);
+	ret = fence_latency(&lat, p50, p99);
+	*max_wait = 0;
+	mt_vgpu_stat(lat.uuid, "max_wait_slices", max_wait);
+	mt_dev_close(&lat);
+	return ret;
+}
+
+/* "latency" as the argument: the latency part only */
+int main(int argc, char **argv)
+{
+	bool lat_only = argc > 1 && !strcmp(argv[1], "latency");
 	static const unsigned int ns[] = { 1, 4, 16, 64 };
 	struct row rows[4];
 	double f50, f99, a50, a99, b50, b99, e50, e99;
 	uint64_t engines, slice_us;
-	struct mt_dev lat;
 	uint64_t w_alone = 0, w_be = 0, w_eq = 0;
 	unsigned int k, i;
 
@@ -263,7 +287,7 @@ int main(void)
 	slice_us = gpu_u64("timeslice_us");
 	printf("mvgpu scheduler benchmark: engines=%llu, time slice %llu us, FILL batches of 16 MiB\n",
 	       (unsigned long long)engines, (unsigned long long)slice_us);
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < 4 && !lat_only; k++) {
 		if (run_tenants(ns[k], &rows[k]))
 			return 1;
 		printf("  %2u tenants: alone %7.1f MiB/s, together %7.1f MiB/s, pick %.0f ns\n",
@@ -272,38 +296,32 @@ int main(void)
 		mt_remove_all();
 	}
 
-	/* latency: one vGPU of 1/64 next to 63 busy ones */
+	/*
+	 * latency: one vGPU of 1/64 next to 63 busy ones; a fresh latency
+	 * vGPU for each measurement, so that each max_wait_slices is its own
+	 */
 	realtime(true);	/* inherited by the floor's partner process */
 	eventfd_floor(&f50, &f99);
-	if (mt_dev_open(&lat, 0, 64))
-		return 1;
 	for (i = 1; i < MAXN; i++)
 		if (mt_create_new(0, 64, uuid[i]))
 			return 1;
-	if (fence_latency(&lat, &a50, &a99))
+	if (latency_round(NULL, &a50, &a99, &w_alone))
 		return 1;
-	mt_vgpu_stat(lat.uuid, "max_wait_slices", &w_alone);
 	realtime(false);	/* the tenants must not inherit it */
 	if (start_tenants(1, MAXN - 1))
 		return 1;
 	realtime(true);
-	sleep(1);
-	if (fence_latency(&lat, &b50, &b99))
+	if (latency_round("best_effort", &b50, &b99, &w_be) ||
+	    latency_round("equal_share", &e50, &e99, &w_eq))
 		return 1;
-	mt_vgpu_stat(lat.uuid, "max_wait_slices", &w_be);
-	mt_writef("equal_share", MT_CLASS "/mvgpu0/scheduler");
-	sleep(1);
-	if (fence_latency(&lat, &e50, &e99))
-		return 1;
-	mt_vgpu_stat(lat.uuid, "max_wait_slices", &w_eq);
 	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
+	realtime(false);
 	stop_tenants(1, MAXN - 1);
-	mt_dev_close(&lat);
 	mt_remove_all();
 
 	printf("\n  %-8s %10s %10s %12s %10s\n", "tenants", "efficiency",
 	       "fair err", "pick ns", "MiB/s");
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < 4 && !lat_only; k++)
 		printf("  %-8u %10.3f %10.2f %12.0f %10.1f\n", rows[k].n,
 		       rows[k].together / rows[k].alone, rows[k].err * 100,
 		       rows[k].pick_ns, rows[k].together / 1048576);
