@@ -64,6 +64,8 @@ TEST_COMMON_SRCS := $(wildcard tests/common/*.c)
 TEST_COMMON_OBJS := $(TEST_COMMON_SRCS:%.c=$(B)/%.o)
 KTEST_SRCS := $(wildcard tests/kernel/*_test.c)
 KTESTS := $(KTEST_SRCS:tests/kernel/%.c=$(B)/tests/%)
+CONF_SRCS := $(wildcard tests/conformance/*_test.c)
+KTESTS += $(CONF_SRCS:tests/conformance/%.c=$(B)/tests/%)
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -152,6 +154,12 @@ $(B)/guest/%: tests/guest/%.c $(LIBMVGPU_A) $(wildcard include/*.h)
 	$(CC) $(CFLAGS) -static -o $@ $< $(LIBMVGPU_A) -lpthread
 
 $(B)/tests/%: tests/kernel/%.c $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A) \
+		-lcmocka $(LDLIBS_UUID) -lpthread -lm
+
+# the backend conformance test (tests/conformance/, docs/backend.md)
+$(B)/tests/%: tests/conformance/%.c $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON_OBJS) $(WORKLOAD_OBJS) $(LIBMVGPU_A) \
 		-lcmocka $(LDLIBS_UUID) -lpthread -lm

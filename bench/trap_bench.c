@@ -18,7 +18,10 @@
  * Each figure is the median of ROUNDS rounds; the operations of a round
  * are interleaved so drifts of the host fall on all of them.
  *
- *   trap_bench                      a new mvgpu-8 vGPU (32 MiB BAR)
+ *   trap_bench                      a new mvgpu-8 vGPU (32 MiB BAR) on
+ *                                   GPU 0, or on the GPU whose parent is
+ *                                   $MVGPU_TEST_PARENT (bench/pci.sh);
+ *                                   $MVGPU_BENCH_NAME names its row
  *   trap_bench NAME UUID BAR OFF VRAM
  *                                   any other mdev (the kernel's samples,
  *                                   see bench/trap.sh): 4-byte accesses at
@@ -166,7 +169,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot open a vGPU\n");
 		return 1;
 	}
-	tg.name = "mvgpu";
+	tg.name = getenv("MVGPU_BENCH_NAME") ? getenv("MVGPU_BENCH_NAME") :
+		  "mvgpu";
 	tg.uuid = d.uuid;
 	tg.fd = d.v.device;
 	tg.cfg = MT_REGION(VFIO_PCI_CONFIG_REGION_INDEX);

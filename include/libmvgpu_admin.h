@@ -87,6 +87,12 @@ struct mvgpu_gpu_info {
 	uint64_t vram_vgpus;		/* their VRAM */
 	uint64_t usage_records;		/* metering records not yet acked */
 	uint64_t usage_dropped;		/* records lost, never acked */
+	/*
+	 * its mdev parent device: the GPU's own name for a software GPU, the
+	 * PCI address ("0000:00:04.0") for one a PCI backend drives; its
+	 * types are under ROOT/class/mdev_bus/PARENT/mdev_supported_types
+	 */
+	char parent[64];
 };
 
 struct mvgpu_type_info {
@@ -117,6 +123,7 @@ struct mvgpu_vgpu_info {
 	uint32_t cap_pct;		/* 0 = no cap */
 	char priority[16];		/* normal or high */
 	uint64_t vram_size;
+	char parent[64];		/* its GPU's mdev parent, as above */
 };
 
 /* Counts in the snapshot */
@@ -137,7 +144,8 @@ MVGPU_API int mvgpu_admin_vgpu(struct mvgpu_admin *a, unsigned int i,
 
 /*
  * Lookups; each returns the index (>= 0) and fills out (may be NULL).
- * find_gpu takes "mvgpu0" or "0": -ENOENT when there is no such GPU.
+ * find_gpu takes "mvgpu0", "0" or the GPU's parent device (a PCI address
+ * such as "0000:00:04.0" or "00:04.0"): -ENOENT when there is no such GPU.
  * find_type takes "mvgpu-4", "4" or "1/4": -EINVAL when malformed, -ENOENT
  * when that GPU does not offer it.
  * find_vgpu takes a UUID in any case: -EINVAL when malformed, -ENODEV when
@@ -193,6 +201,41 @@ MVGPU_API int mvgpu_admin_create(struct mvgpu_admin *a,
  */
 MVGPU_API int mvgpu_admin_remove(struct mvgpu_admin *a, const char *uuid,
 				 uint32_t flags);
+
+/* ------------------------------------------------------------------ */
+/* PCI GPUs: binding a device to an mvgpu backend driver               */
+/* ------------------------------------------------------------------ */
+
+#define MVGPU_PCI_DRIVER_DEFAULT	"mvgpu"
+#define MVGPU_UNBIND_FORCE		(1u << 0)
+
+/*
+ * Give PCI device addr ("0000:00:04.0", or "00:04.0" for domain 0) to
+ * the mvgpu backend driver named driver (NULL: MVGPU_PCI_DRIVER_DEFAULT),
+ * the way vfio-pci is given a device: its driver_override is set to the
+ * driver, then the driver is asked to bind it.  A device bound to no
+ * driver only: one another driver holds is refused with -EBUSY and left
+ * alone.  Then the GPU appears (refresh: done here).
+ * Returns 0, also when it was bound to that driver already; -EINVAL for
+ * a malformed address; -ENOENT when there is no such device; -EBUSY when
+ * another driver holds it; -ENODEV when the driver is not loaded or
+ * refused the device (driver_override is cleared again then);
+ * -EACCES/-EPERM without permission.
+ */
+MVGPU_API int mvgpu_admin_pci_bind(struct mvgpu_admin *a, const char *addr,
+				   const char *driver);
+
+/*
+ * Take PCI device addr from its mvgpu backend driver and clear its
+ * driver_override, so no driver has it.  While vGPUs exist on its GPU
+ * this is refused with -EBUSY, unless flags has MVGPU_UNBIND_FORCE: then
+ * the kernel removes them, asking each user to let go and waiting until
+ * it has (it never takes VRAM from a user), so the call can wait as long
+ * as a client holds on.  -EINVAL (malformed address), -ENOENT (no such
+ * device), -ENXIO (no mvgpu driver has it), -EACCES/-EPERM.
+ */
+MVGPU_API int mvgpu_admin_pci_unbind(struct mvgpu_admin *a, const char *addr,
+				     uint32_t flags);
 
 /* ------------------------------------------------------------------ */
 /* Scheduling knobs                                                    */

@@ -83,6 +83,7 @@
 #define MVGPU_CAP_GEMM_I32		(1u << 3)
 #define MVGPU_CAP_MSI			(1u << 4)
 #define MVGPU_CAP_INTX			(1u << 5)
+#define MVGPU_CAP_ALL			((1u << 6) - 1)
 
 /* MVGPU_REG_INT_STATUS, _MASK, _ACK */
 #define MVGPU_INT_SOFTWARE		(1u << 0)
@@ -176,23 +177,40 @@ struct mvgpu_cmd {
 /*
  * What STOP_COPY reads out and RESUMING takes in:
  *   struct mvgpu_mig_header | config space (256 bytes) |
- *   struct mvgpu_mig_regs | VRAM (vram_size bytes)
- * all little-endian.  A stream resumes only into a vGPU of the same type
- * and VRAM size.
+ *   struct mvgpu_mig_regs | context state (header.state_size bytes) |
+ *   VRAM (vram_size bytes)
+ * all little-endian.  The context state is in the format of the backend
+ * the header names (the software and CPU engines write a
+ * struct mvgpu_mig_cpu_ctx).  A stream resumes only into a vGPU of the
+ * same type and VRAM size on a GPU of the same backend.
  */
 #define MVGPU_MIG_MAGIC		0x47494d555047564dull	/* "MVGPUMIG" */
-#define MVGPU_MIG_VERSION	1
+#define MVGPU_MIG_VERSION	2
+#define MVGPU_MIG_BACKEND_LEN	16
 
 struct mvgpu_mig_header {
 	__u64 magic;
 	__u32 version;
 	__u32 divisor;		/* the vGPU type: 1/divisor of its GPU */
 	__u64 vram_size;
-	__u64 reserved;		/* 0 */
+	char backend[MVGPU_MIG_BACKEND_LEN];	/* its name, NUL-padded */
+	__u32 state_size;	/* bytes of context state */
+	__u32 reserved;		/* 0 */
 };
 
+/* The mediator's BAR0 state, which is not the context's */
 struct mvgpu_mig_regs {
 	__u64 scratch;
+	__u32 int_status;
+	__u32 int_mask;
+};
+
+/*
+ * The registers every context has (struct mvgpu_ctx), as the mediator's
+ * helpers save and check them; a backend's context state may start with
+ * them.
+ */
+struct mvgpu_mig_ctx_regs {
 	__u64 pt_base;
 	__u64 ring_base;
 	__u64 fence;
@@ -201,12 +219,22 @@ struct mvgpu_mig_regs {
 	__u32 ring_size;
 	__u32 head;
 	__u32 tail;
-	__u32 int_status;
-	__u32 int_mask;
 	__u32 fault_status;
 	__u32 fault_head;
 	__u32 faulted;		/* 0 or 1 */
-	__u32 reserved[3];	/* 0 */
+	__u32 reserved;		/* 0 */
+};
+
+/*
+ * The context state of the CPU engine (the software backend's): the
+ * registers and the command in progress, so it resumes where it stopped.
+ */
+struct mvgpu_mig_cpu_ctx {
+	struct mvgpu_mig_ctx_regs regs;
+	__u32 cmd_valid;	/* 0 or 1: cmd is being executed */
+	__u32 reserved;		/* 0 */
+	__u64 cmd_progress;	/* its units done (bytes, GEMM MAC rows) */
+	struct mvgpu_cmd cmd;	/* as fetched from the ring */
 };
 
 /* ------------------------------------------------------------------ */
@@ -224,6 +252,8 @@ struct mvgpu_mig_regs {
 
 /* per physical GPU, under MVGPU_SYSFS_CLASS/mvgpuN/ */
 #define MVGPU_ATTR_BACKEND		"backend"
+/* the mdev parent's device name (mvgpuN, or a PCI address) */
+#define MVGPU_ATTR_PARENT		"parent"
 #define MVGPU_ATTR_GPU_VRAM_SIZE	"vram_size"
 #define MVGPU_ATTR_VRAM_FREE		"vram_free"
 #define MVGPU_ATTR_VRAM_RELEASING	"vram_releasing"
@@ -259,6 +289,8 @@ struct mvgpu_mig_regs {
 #define MVGPU_ATTR_SCRUBS		"scrubs"	/* VRAM zeroed at close */
 #define MVGPU_ATTR_SCRUB_LAST_NS	"scrub_last_ns"	/* the last one took */
 #define MVGPU_ATTR_DMA_ABANDONED	"dma_abandoned"	/* stuck copies left */
+/* the physical VRAM offset of each of its slices, in order, hex */
+#define MVGPU_ATTR_VRAM_SLICES		"vram_slices"
 
 /* values of the attributes above */
 #define MVGPU_POLICY_NAME_BEST_EFFORT	"best_effort"

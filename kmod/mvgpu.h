@@ -36,14 +36,11 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "../include/mvgpu_uapi.h"
+#include "mvgpu_backend.h"
 
 #define MVGPU_NAME		"mvgpu"
-#define MVGPU_MAX_GPUS		8
-#define MVGPU_MAX_ENGINES	8
-/* VRAM is carved in slices; a type takes MVGPU_SLICES / divisor of them */
-#define MVGPU_SLICES		64	/* bits of gpu->slice_map */
-#define MVGPU_NUM_TYPES		7	/* divisors 1, 2, 4, ... 64 */
+/* at most, divisors 1, 2, 4, ... MVGPU_SLICES (caps.max_divisor) */
+#define MVGPU_NUM_TYPES		7
 #define MVGPU_CFG_SIZE		256
 
 struct mvgpu_gpu;
@@ -51,138 +48,7 @@ struct mvgpu_vgpu;
 struct mvgpu_ctx;
 struct mvgpu_mig_file;
 
-/* ------------------------------------------------------------------ */
-/* Hardware abstraction: what the mediator needs from a physical GPU.  */
-/* ------------------------------------------------------------------ */
-
-enum mvgpu_step_result {
-	MVGPU_STEP_IDLE,	/* the ring is empty: nothing was run */
-	MVGPU_STEP_PROGRESS,	/* one bounded chunk of work was run */
-	MVGPU_STEP_FAULT,	/* the context faulted and stopped */
-	MVGPU_STEP_BLOCKED,	/* waits for its DMA; runnable when done */
-};
-
-/**
- * struct mvgpu_hal_ops - one physical GPU backend
- * @name: backend name, shown in sysfs
- * @init: set up the backend for @gpu (VRAM bookkeeping, engine state)
- * @fini: undo @init; every VRAM range has been released before
- * @vram_populate: back [@off, @off + @len) of VRAM so it can be used
- * @vram_release: give back [@off, @off + @len); populate zeroes it again
- * @vram_scrub: zero [@off, @off + @len) in place, which stays populated;
- *	may sleep, and should not take long without a cond_resched()
- * @vram_page: the page backing the populated VRAM offset @off
- * @engine_step: run at most one bounded chunk of @ctx's command stream on
- *	engine @engine and say what happened; called with ctx->exec_lock held
- *
- * VRAM offsets here are physical (whole GPU); the mediator translates a
- * vGPU's offsets through its partition first.
- */
-struct mvgpu_hal_ops {
-	const char *name;
-	int (*init)(struct mvgpu_gpu *gpu);
-	void (*fini)(struct mvgpu_gpu *gpu);
-	int (*vram_populate)(struct mvgpu_gpu *gpu, u64 off, u64 len);
-	void (*vram_release)(struct mvgpu_gpu *gpu, u64 off, u64 len);
-	void (*vram_scrub)(struct mvgpu_gpu *gpu, u64 off, u64 len);
-	struct page *(*vram_page)(struct mvgpu_gpu *gpu, u64 off);
-	enum mvgpu_step_result (*engine_step)(struct mvgpu_gpu *gpu,
-					      unsigned int engine,
-					      struct mvgpu_ctx *ctx);
-};
-
-extern const struct mvgpu_hal_ops mvgpu_soft_hal_ops;
-
-/* ------------------------------------------------------------------ */
-/* Execution context: what an engine sees of one vGPU.                 */
-/* ------------------------------------------------------------------ */
-
-/**
- * struct mvgpu_ctx_ops - how an engine reaches back into the mediator
- * @dma_start: run ctx->dma against the client's memory, asynchronously;
- *	when it is done set ctx->dma_done, clear ctx->dma_busy and make the
- *	context runnable again
- * @raise_irq: latch interrupt causes (MVGPU_INT_*) and deliver them
- */
-struct mvgpu_ctx_ops {
-	void (*dma_start)(struct mvgpu_ctx *ctx);
-	void (*raise_irq)(struct mvgpu_ctx *ctx, u32 causes);
-};
-
-/*
- * One step of a DMA command: up to a chunk of the client's memory from
- * @iova on, against these VRAM pieces in order.  Copying client memory can
- * wait on page faults for as long as the client likes (userfaultfd, FUSE),
- * so it never runs on an engine: the context waits for it instead.
- */
-#define MVGPU_DMA_MAX_SEGS	16
-/* bytes one job may move: a backend's chunk of a DMA command */
-#define MVGPU_DMA_MAX_BYTES	(64 * 1024)
-
-struct mvgpu_dma_job {
-	u64 iova;
-	bool to_host;
-	unsigned int nsegs;
-	struct {
-		void *vram;
-		u32 len;
-	} segs[MVGPU_DMA_MAX_SEGS];
-	u32 done;		/* bytes copied */
-	int error;		/* of the first failed copy */
-	u64 fault_iova;		/* where it failed */
-};
-
-struct mvgpu_ctx {
-	const struct mvgpu_ctx_ops *ops;
-	struct mvgpu_gpu *gpu;
-	u64 vram_size;			/* bytes of this vGPU */
-	u64 slice_size;			/* bytes per VRAM slice */
-	u64 slice_base[MVGPU_SLICES];	/* physical offset of each slice */
-
-	/*
-	 * Serialises the engine running a chunk against BAR0 writes that
-	 * reprogram the context and against reset.
-	 */
-	struct mutex exec_lock;
-
-	/* programmed through BAR0, under exec_lock */
-	u64 pt_base;
-	u32 pt_entries;
-	u64 ring_base;
-	u32 ring_size;
-	u32 tail;	/* doorbell: written under exec_lock, read lockless */
-
-	/* advanced by the engine under exec_lock, read lockless */
-	u32 head;
-	u64 fence;
-	bool faulted;
-	u32 fault_status;
-	u32 fault_head;
-	u64 fault_addr;
-	bool dma_enabled;	/* PCI bus master enable */
-
-	/*
-	 * DMA in flight: the engine fills dma and sets dma_busy; the DMA
-	 * thread (mvgpu_dma.c) stores the result and sets dma_done under
-	 * the vGPU's dma.mutex.
-	 */
-	struct mvgpu_dma_job dma;
-	bool dma_busy;		/* release/acquire with the DMA thread */
-	bool dma_done;		/* a result waits in dma */
-
-	/* the command being executed, resumable between chunks */
-	bool cmd_valid;
-	struct mvgpu_cmd cmd;
-	u64 cmd_progress;
-
-	/* counters, under exec_lock */
-	u64 commands;
-	u64 bytes;
-	u64 faults;
-	u64 dma_bytes;		/* written by the DMA thread alone */
-};
-
-bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx);
+/* Context helpers (mvgpu_ctx.c; mvgpu_ctx_has_work is in mvgpu_backend.h) */
 void mvgpu_ctx_reset(struct mvgpu_ctx *ctx);
 
 /* ------------------------------------------------------------------ */
@@ -359,14 +225,14 @@ struct mvgpu_meter {
 };
 
 struct mvgpu_gpu {
+	struct mvgpu_hw hw;		/* what its backend sees */
 	struct device dev;		/* /sys/class/mvgpu/mvgpuN */
+	struct device *parent_dev;	/* the mdev parent: hw.dev or &dev */
 	struct mdev_parent parent;
-	unsigned int index;
-	u64 vram_size;
-	u64 slice_size;
-	const struct mvgpu_hal_ops *hal;
-	void *hal_priv;
+	unsigned int index;		/* from an ida: GPUs come and go */
+	u64 slice_size;			/* caps.vram_size / MVGPU_SLICES */
 
+	unsigned int num_types;		/* divisors 1 .. caps.max_divisor */
 	struct mvgpu_type types[MVGPU_NUM_TYPES];
 	struct mdev_type *mtypes[MVGPU_NUM_TYPES];
 
@@ -382,6 +248,15 @@ static inline struct mvgpu_gpu *mvgpu_dev_to_gpu(struct device *dev)
 {
 	return container_of(dev, struct mvgpu_gpu, dev);
 }
+
+static inline struct mvgpu_gpu *mvgpu_hw_to_gpu(struct mvgpu_hw *hw)
+{
+	return container_of(hw, struct mvgpu_gpu, hw);
+}
+
+/* GPU registration (mvgpu_gpu.c) */
+int mvgpu_gpu_module_init(void);
+void mvgpu_gpu_module_exit(void);
 
 extern struct mdev_driver mvgpu_mdev_driver;
 extern const struct attribute_group *mvgpu_gpu_groups[];
@@ -460,7 +335,11 @@ struct mvgpu_vgpu {
 	/* BAR0 state that is not the engine's: written under lock */
 	u64 scratch;
 
-	/* Interrupts: device causes and the client's eventfds */
+	/*
+	 * Interrupts: device causes and the client's eventfds.  irq_lock is
+	 * always taken with spin_lock_irqsave: a hardware backend may raise
+	 * (ctx->ops->raise_irq) from its interrupt handler.
+	 */
 	spinlock_t irq_lock;
 	u32 int_status;			/* under irq_lock */
 	u32 int_mask;			/* under irq_lock */
@@ -554,7 +433,7 @@ void mvgpu_vram_update(struct mvgpu_vgpu *vgpu);
 ssize_t mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 		      size_t count, u64 off, bool write);
 int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);
-struct page *mvgpu_vgpu_vram_page(struct mvgpu_vgpu *vgpu, u64 off);
+void *mvgpu_vgpu_vram_map(struct mvgpu_vgpu *vgpu, u64 off);
 
 /* Metering (mvgpu_meter.c) */
 void mvgpu_meter_init(struct mvgpu_gpu *gpu);

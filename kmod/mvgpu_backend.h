@@ -179,6 +179,20 @@ struct mvgpu_ctx {
 /* Work is queued: the ring is not empty and the context has not faulted */
 bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx);
 
+/*
+ * The registers of struct mvgpu_ctx in a migration stream, for a
+ * backend's ctx_save and ctx_restore (mvgpu_ctx.c).  Check them first,
+ * with the rules BAR0 writes obey (-EINVAL if one breaks them), and load
+ * them only once the rest of the state was checked too.  All three need
+ * ctx->exec_lock.
+ */
+void mvgpu_ctx_save_regs(const struct mvgpu_ctx *ctx,
+			 struct mvgpu_mig_ctx_regs *r);
+int mvgpu_ctx_check_regs(const struct mvgpu_ctx *ctx,
+			 const struct mvgpu_mig_ctx_regs *r);
+void mvgpu_ctx_load_regs(struct mvgpu_ctx *ctx,
+			 const struct mvgpu_mig_ctx_regs *r);
+
 /* The physical VRAM offset of a vGPU VRAM offset below ctx->vram_size */
 static inline u64 mvgpu_ctx_vram_phys(const struct mvgpu_ctx *ctx, u64 off)
 {

@@ -54,6 +54,7 @@ static void mvgpu_dma_bounce(struct mvgpu_vgpu *vgpu,
 			     const struct mvgpu_dma_job *job, u32 len,
 			     bool to_bounce)
 {
+	const struct mvgpu_hw *hw = &vgpu->gpu->hw;
 	u8 *bounce = vgpu->dma.bounce;
 	u32 off = 0;
 	unsigned int i;
@@ -62,10 +63,11 @@ static void mvgpu_dma_bounce(struct mvgpu_vgpu *vgpu,
 	for (i = 0; i < job->nsegs && off < len; i++) {
 		u32 n = min(job->segs[i].len, len - off);
 
+		/* kernel addresses from vram_map: RAM or I/O memory */
 		if (to_bounce)
-			memcpy(bounce + off, job->segs[i].vram, n);
+			mvgpu_vram_read(hw, bounce + off, job->segs[i].vram, n);
 		else
-			memcpy(job->segs[i].vram, bounce + off, n);
+			mvgpu_vram_write(hw, job->segs[i].vram, bounce + off, n);
 		off += n;
 	}
 }

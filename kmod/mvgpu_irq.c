@@ -78,66 +78,78 @@ static void __mvgpu_irq_deliver(struct mvgpu_vgpu *vgpu, bool edge)
 
 void mvgpu_irq_raise(struct mvgpu_vgpu *vgpu, u32 causes)
 {
-	spin_lock(&vgpu->irq_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	vgpu->int_status |= causes;
 	__mvgpu_irq_deliver(vgpu, causes & ~vgpu->int_mask);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 void mvgpu_irq_ack(struct mvgpu_vgpu *vgpu, u32 causes)
 {
-	spin_lock(&vgpu->irq_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	vgpu->int_status &= ~causes;
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 void mvgpu_irq_set_mask(struct mvgpu_vgpu *vgpu, u32 mask)
 {
+	unsigned long flags;
 	u32 unmasked;
 
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	unmasked = vgpu->int_mask & ~mask;
 	vgpu->int_mask = mask;
 	__mvgpu_irq_deliver(vgpu, vgpu->int_status & unmasked);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 void mvgpu_irq_set_intx_disabled(struct mvgpu_vgpu *vgpu, bool disabled)
 {
-	spin_lock(&vgpu->irq_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	vgpu->intx_disabled = disabled;
 	__mvgpu_irq_deliver(vgpu, false);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 /* Deliver what is pending as if it had just happened (after migration) */
 void mvgpu_irq_replay(struct mvgpu_vgpu *vgpu)
 {
-	spin_lock(&vgpu->irq_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	__mvgpu_irq_deliver(vgpu, true);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 bool mvgpu_irq_intx_asserted(struct mvgpu_vgpu *vgpu)
 {
+	unsigned long flags;
 	bool asserted;
 
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	asserted = __mvgpu_irq_asserted(vgpu);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 	return asserted;
 }
 
 /* Device registers back to reset values; the client's eventfds stay */
 void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu)
 {
-	spin_lock(&vgpu->irq_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	vgpu->int_status = 0;
 	vgpu->int_mask = MVGPU_INT_ALL;
 	vgpu->intx.pending = false;
 	vgpu->msi.pending = false;
 	vgpu->intx.masked = false;
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 static void __mvgpu_irq_put_trigger(struct mvgpu_irq_trigger *t)
@@ -150,38 +162,42 @@ static void __mvgpu_irq_put_trigger(struct mvgpu_irq_trigger *t)
 /* Stop unmasking INTx by eventfd; vgpu->lock held */
 static void mvgpu_irq_unmask_fd_disable(struct mvgpu_vgpu *vgpu)
 {
+	unsigned long flags;
 	struct eventfd_ctx *old;
 
 	vfio_virqfd_disable(&vgpu->intx_unmask_virqfd);
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	old = vgpu->intx_unmask_ctx;
 	vgpu->intx_unmask_ctx = NULL;
 	vgpu->intx_echo = false;
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 	if (old)
 		eventfd_ctx_put(old);
 }
 
 static void mvgpu_irq_disable(struct mvgpu_vgpu *vgpu)
 {
+	unsigned long flags;
+
 	mvgpu_irq_unmask_fd_disable(vgpu);
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	__mvgpu_irq_put_trigger(&vgpu->intx);
 	__mvgpu_irq_put_trigger(&vgpu->msi);
 	vgpu->irq_type = MVGPU_IRQ_NONE;
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 /* Close: drop every eventfd the client gave us */
 void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu)
 {
+	unsigned long flags;
 	struct eventfd_ctx *req;
 
 	mvgpu_irq_disable(vgpu);
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	req = vgpu->req_trigger;
 	vgpu->req_trigger = NULL;
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 	if (req)
 		eventfd_ctx_put(req);
 }
@@ -189,14 +205,15 @@ void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu)
 /* Removal of an open vGPU: ask the client to let go.  False: nobody to ask */
 bool mvgpu_irq_signal_request(struct mvgpu_vgpu *vgpu)
 {
+	unsigned long flags;
 	bool signalled = false;
 
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	if (vgpu->req_trigger) {
 		eventfd_signal(vgpu->req_trigger, 1);
 		signalled = true;
 	}
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 	return signalled;
 }
 
@@ -253,24 +270,27 @@ static struct eventfd_ctx *mvgpu_irq_eventfd(const void *data)
 
 static void mvgpu_irq_intx_unmask(struct mvgpu_vgpu *vgpu)
 {
-	spin_lock(&vgpu->irq_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	if (vgpu->irq_type == VFIO_PCI_INTX_IRQ_INDEX) {
 		vgpu->intx.masked = false;
 		vgpu->intx.pending = false;
 		__mvgpu_irq_deliver(vgpu, false);
 	}
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 static void mvgpu_irq_intx_unmask_thread(void *opaque, void *unused)
 {
+	unsigned long flags;
 	struct mvgpu_vgpu *vgpu = opaque;
 	bool echo;
 
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	echo = vgpu->intx_echo;
 	vgpu->intx_echo = false;
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 	if (!echo)
 		mvgpu_irq_intx_unmask(vgpu);
 }
@@ -278,6 +298,7 @@ static void mvgpu_irq_intx_unmask_thread(void *opaque, void *unused)
 /* UNMASK by eventfd @fd (-1: stop); vgpu->lock held */
 static int mvgpu_irq_unmask_fd(struct mvgpu_vgpu *vgpu, s32 fd)
 {
+	unsigned long flags;
 	struct eventfd_ctx *ctx;
 	int ret;
 
@@ -295,9 +316,9 @@ static int mvgpu_irq_unmask_fd(struct mvgpu_vgpu *vgpu, s32 fd)
 		eventfd_ctx_put(ctx);
 		return ret;
 	}
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	vgpu->intx_unmask_ctx = ctx;
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 	return 0;
 }
 
@@ -312,6 +333,7 @@ static bool mvgpu_irq_data_bool(u32 flags, const void *data)
 static int mvgpu_irq_vfio_mask(struct mvgpu_vgpu *vgpu, u32 index, u32 flags,
 			       u32 count, const void *data)
 {
+	unsigned long irqflags;
 	struct mvgpu_irq_trigger *t;
 	bool edge;
 
@@ -333,27 +355,28 @@ static int mvgpu_irq_vfio_mask(struct mvgpu_vgpu *vgpu, u32 index, u32 flags,
 		return 0;
 
 	if (flags & VFIO_IRQ_SET_ACTION_MASK) {
-		spin_lock(&vgpu->irq_lock);
+		spin_lock_irqsave(&vgpu->irq_lock, irqflags);
 		t->masked = true;
-		spin_unlock(&vgpu->irq_lock);
+		spin_unlock_irqrestore(&vgpu->irq_lock, irqflags);
 		return 0;
 	}
 	if (index == VFIO_PCI_INTX_IRQ_INDEX) {
 		mvgpu_irq_intx_unmask(vgpu);
 		return 0;
 	}
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, irqflags);
 	edge = t->pending;
 	t->masked = false;
 	if (edge)
 		__mvgpu_irq_signal(vgpu, t);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, irqflags);
 	return 0;
 }
 
 static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, u32 index, u32 flags,
 				 u32 count, const void *data)
 {
+	unsigned long irqflags;
 	struct mvgpu_irq_trigger *t;
 	struct eventfd_ctx *ctx;
 
@@ -374,12 +397,12 @@ static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, u32 index, u32 flags,
 		if (vgpu->irq_type != index)
 			return -EINVAL;
 		if (mvgpu_irq_data_bool(flags, data)) {
-			spin_lock(&vgpu->irq_lock);
+			spin_lock_irqsave(&vgpu->irq_lock, irqflags);
 			if (t->trigger) {
 				eventfd_signal(t->trigger, 1);
 				vgpu->interrupts++;
 			}
-			spin_unlock(&vgpu->irq_lock);
+			spin_unlock_irqrestore(&vgpu->irq_lock, irqflags);
 		}
 		return 0;
 	}
@@ -388,7 +411,7 @@ static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, u32 index, u32 flags,
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, irqflags);
 	if (t->trigger)
 		eventfd_ctx_put(t->trigger);
 	t->trigger = ctx;
@@ -399,7 +422,7 @@ static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, u32 index, u32 flags,
 	}
 	/* a line asserted before the client listened is delivered now */
 	__mvgpu_irq_deliver(vgpu, true);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, irqflags);
 	return 0;
 }
 
@@ -413,6 +436,7 @@ static int mvgpu_irq_set_trigger(struct mvgpu_vgpu *vgpu, u32 index, u32 flags,
 static int mvgpu_irq_set_req(struct mvgpu_vgpu *vgpu, u32 flags, u32 count,
 			     const void *data)
 {
+	unsigned long irqflags;
 	struct eventfd_ctx *ctx = NULL, *old = NULL;
 	int ret = 0;
 
@@ -428,7 +452,7 @@ static int mvgpu_irq_set_req(struct mvgpu_vgpu *vgpu, u32 flags, u32 count,
 			return PTR_ERR(ctx);
 	}
 
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, irqflags);
 	if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
 		old = vgpu->req_trigger;
 		vgpu->req_trigger = ctx;
@@ -444,7 +468,7 @@ static int mvgpu_irq_set_req(struct mvgpu_vgpu *vgpu, u32 flags, u32 count,
 	} else if (vgpu->req_trigger && mvgpu_irq_data_bool(flags, data)) {
 		eventfd_signal(vgpu->req_trigger, 1);
 	}
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, irqflags);
 	if (old)
 		eventfd_ctx_put(old);
 	return ret;

@@ -5,27 +5,31 @@
  *
  * STOP takes the vGPU off the engines and waits for its DMA; nothing it
  * owns changes after that unless the client itself writes.  STOP_COPY hands
- * out a file that streams a header, config space, the registers and the
- * VRAM, generated as it is read; RESUMING takes the same stream, checks the
- * header as soon as it has it and writes VRAM as it arrives; leaving
- * RESUMING checks the registers like BAR0 writes would and applies them.
- * A command the engine had started runs again from its start on the
- * destination: commands are idempotent unless their ranges overlap, which
- * docs/device.md already calls undefined.
+ * out a file that streams a header, config space, the mediator's registers,
+ * the context as the backend's ctx_save wrote it, and the VRAM, generated
+ * as it is read; RESUMING takes the same stream, checks the header (type,
+ * VRAM size, backend and the size of its state) as soon as it has it and
+ * writes VRAM as it arrives; leaving RESUMING checks the mediator's
+ * registers and hands the context to the backend's ctx_restore, which
+ * checks every field like BAR0 writes would and refuses a bad one whole.
+ * The context's format is the backend's: the CPU engine's includes the
+ * command in progress and how far it got, so it resumes exactly where it
+ * stopped (a DMA chunk cancelled by STOP is issued again).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "mvgpu.h"
 
-#define MVGPU_MIG_PREFIX	(sizeof(struct mvgpu_mig_header) + \
+/* header, config space and the mediator's registers: the context follows */
+#define MVGPU_MIG_STATE_OFF	(sizeof(struct mvgpu_mig_header) + \
 				 MVGPU_CFG_SIZE + sizeof(struct mvgpu_mig_regs))
+#define MVGPU_MIG_PREFIX_MAX	(MVGPU_MIG_STATE_OFF + MVGPU_CTX_STATE_MAX)
 
 struct mvgpu_mig_file {
 	struct file *filp;
@@ -43,7 +47,10 @@ struct mvgpu_mig_file {
 	bool broken;			/* RESUMING got a bad header */
 	u64 pos;			/* bytes streamed so far */
 	u64 total;			/* bytes in the whole stream */
-	u8 prefix[MVGPU_MIG_PREFIX];	/* header, config space, registers */
+	size_t state_size;		/* the backend's caps.ctx_state_size */
+	size_t prefix_len;		/* all of the stream before VRAM */
+	/* header, config space, registers, context state */
+	u8 prefix[MVGPU_MIG_PREFIX_MAX];
 };
 
 static struct mvgpu_mig_header *mvgpu_mig_hdr(struct mvgpu_mig_file *migf)
@@ -59,6 +66,11 @@ static u8 *mvgpu_mig_cfg(struct mvgpu_mig_file *migf)
 static struct mvgpu_mig_regs *mvgpu_mig_regs(struct mvgpu_mig_file *migf)
 {
 	return (struct mvgpu_mig_regs *)(mvgpu_mig_cfg(migf) + MVGPU_CFG_SIZE);
+}
+
+static u8 *mvgpu_mig_state(struct mvgpu_mig_file *migf)
+{
+	return migf->prefix + MVGPU_MIG_STATE_OFF;
 }
 
 static void mvgpu_mig_file_free(struct mvgpu_mig_file *migf)
@@ -82,12 +94,23 @@ static int mvgpu_mig_check_header(struct mvgpu_mig_file *migf)
 {
 	struct mvgpu_mig_header *hdr = mvgpu_mig_hdr(migf);
 	struct mvgpu_vgpu *vgpu = migf->vgpu;
+	const char *backend = vgpu->gpu->hw.ops->name;
 
 	if (le64_to_cpu(hdr->magic) != MVGPU_MIG_MAGIC ||
 	    le32_to_cpu(hdr->version) != MVGPU_MIG_VERSION || hdr->reserved) {
 		dev_warn_ratelimited(vgpu->vdev.dev,
 				     "migration stream refused: not an mvgpu v%u stream\n",
 				     MVGPU_MIG_VERSION);
+		return -EINVAL;
+	}
+	if (strnlen(hdr->backend, sizeof(hdr->backend)) == sizeof(hdr->backend) ||
+	    strcmp(hdr->backend, backend) ||
+	    le32_to_cpu(hdr->state_size) != migf->state_size) {
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "migration stream refused: from a %.*s GPU with %u bytes of context, this one is %s with %zu\n",
+				     (int)sizeof(hdr->backend), hdr->backend,
+				     le32_to_cpu(hdr->state_size), backend,
+				     migf->state_size);
 		return -EINVAL;
 	}
 	if (le32_to_cpu(hdr->divisor) != vgpu->type->divisor ||
@@ -115,26 +138,29 @@ static void mvgpu_mig_stream_copy(struct mvgpu_mig_file *migf, u64 pos,
 	u8 *p;
 
 	lockdep_assert_held(&migf->lock);
-	if (pos < MVGPU_MIG_PREFIX) {
+	if (pos < migf->prefix_len) {
 		p = migf->prefix + pos;
-	} else {
-		pos -= MVGPU_MIG_PREFIX;
-		p = page_address(mvgpu_vgpu_vram_page(vgpu, pos)) +
-		    offset_in_page(pos);
+		if (load)
+			memcpy(p, buf, n);
+		else
+			memcpy(buf, p, n);
+		return;
 	}
+	p = mvgpu_vgpu_vram_map(vgpu, pos - migf->prefix_len);
 	if (load)
-		memcpy(p, buf, n);
+		mvgpu_vram_write(&vgpu->gpu->hw, p, buf, n);
 	else
-		memcpy(buf, p, n);
+		mvgpu_vram_read(&vgpu->gpu->hw, buf, p, n);
 }
 
 /* The next piece at @pos: inside the prefix or one VRAM page */
-static size_t mvgpu_mig_piece(u64 pos, size_t left)
+static size_t mvgpu_mig_piece(struct mvgpu_mig_file *migf, u64 pos,
+			      size_t left)
 {
-	if (pos < MVGPU_MIG_PREFIX)
-		return min_t(u64, left, MVGPU_MIG_PREFIX - pos);
+	if (pos < migf->prefix_len)
+		return min_t(u64, left, migf->prefix_len - pos);
 	return min_t(size_t, left,
-		     PAGE_SIZE - offset_in_page(pos - MVGPU_MIG_PREFIX));
+		     PAGE_SIZE - offset_in_page(pos - migf->prefix_len));
 }
 
 /*
@@ -157,8 +183,8 @@ static ssize_t mvgpu_mig_transfer(struct mvgpu_mig_file *migf,
 
 		mutex_lock(&migf->lock);
 		pos = migf->pos;
-		n = mvgpu_mig_piece(pos, min_t(u64, len - done,
-					       migf->total - pos));
+		n = mvgpu_mig_piece(migf, pos, min_t(u64, len - done,
+						     migf->total - pos));
 		if (migf->disabled)
 			err = -ENODEV;
 		else if (migf->broken)
@@ -274,7 +300,9 @@ static struct mvgpu_mig_file *mvgpu_mig_file_new(struct mvgpu_vgpu *vgpu,
 		return ERR_PTR(-ENOMEM);
 	}
 	migf->vgpu = vgpu;
-	migf->total = MVGPU_MIG_PREFIX + vgpu->ctx.vram_size;
+	migf->state_size = vgpu->gpu->hw.caps.ctx_state_size;
+	migf->prefix_len = MVGPU_MIG_STATE_OFF + migf->state_size;
+	migf->total = migf->prefix_len + vgpu->ctx.vram_size;
 
 	filp = anon_inode_getfile("mvgpu_mig",
 				  save ? &mvgpu_mig_save_fops :
@@ -306,76 +334,64 @@ static void mvgpu_mig_file_end(struct mvgpu_mig_file **pmigf)
 }
 
 /* The snapshot STOP_COPY streams out; the vGPU is stopped */
-static void mvgpu_mig_save_prefix(struct mvgpu_vgpu *vgpu,
-				  struct mvgpu_mig_file *migf)
+static int mvgpu_mig_save_prefix(struct mvgpu_vgpu *vgpu,
+				 struct mvgpu_mig_file *migf)
 {
 	struct mvgpu_mig_header *hdr = mvgpu_mig_hdr(migf);
 	struct mvgpu_mig_regs *regs = mvgpu_mig_regs(migf);
 	struct mvgpu_ctx *ctx = &vgpu->ctx;
+	const struct mvgpu_backend_ops *ops = vgpu->gpu->hw.ops;
+	unsigned long flags;
+	int ret;
 
 	hdr->magic = cpu_to_le64(MVGPU_MIG_MAGIC);
 	hdr->version = cpu_to_le32(MVGPU_MIG_VERSION);
 	hdr->divisor = cpu_to_le32(vgpu->type->divisor);
 	hdr->vram_size = cpu_to_le64(ctx->vram_size);
+	strscpy_pad(hdr->backend, ops->name, sizeof(hdr->backend));
+	hdr->state_size = cpu_to_le32(migf->state_size);
 	memcpy(mvgpu_mig_cfg(migf), vgpu->cfg, MVGPU_CFG_SIZE);
 
 	regs->scratch = cpu_to_le64(vgpu->scratch);
-	mutex_lock(&ctx->exec_lock);
-	regs->pt_base = cpu_to_le64(ctx->pt_base);
-	regs->ring_base = cpu_to_le64(ctx->ring_base);
-	regs->fence = cpu_to_le64(ctx->fence);
-	regs->fault_addr = cpu_to_le64(ctx->fault_addr);
-	regs->pt_entries = cpu_to_le32(ctx->pt_entries);
-	regs->ring_size = cpu_to_le32(ctx->ring_size);
-	regs->head = cpu_to_le32(ctx->head);
-	regs->tail = cpu_to_le32(ctx->tail);
-	regs->fault_status = cpu_to_le32(ctx->fault_status);
-	regs->fault_head = cpu_to_le32(ctx->fault_head);
-	regs->faulted = cpu_to_le32(ctx->faulted);
-	mutex_unlock(&ctx->exec_lock);
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	regs->int_status = cpu_to_le32(vgpu->int_status);
 	regs->int_mask = cpu_to_le32(vgpu->int_mask);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+
+	/* the rest of the state area stays zero if ctx_save writes less */
+	mutex_lock(&ctx->exec_lock);
+	ret = ops->ctx_save(ctx, mvgpu_mig_state(migf), migf->state_size);
+	mutex_unlock(&ctx->exec_lock);
+	if (ret < 0) {
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "migration: the %s backend cannot save the context (%d)\n",
+				     ops->name, ret);
+		return ret;
+	}
+	return 0;
 }
 
-/* Registers from a stream, held to the same rules as BAR0 writes */
-static int mvgpu_mig_check_regs(struct mvgpu_vgpu *vgpu,
-				const struct mvgpu_mig_regs *r)
+/* The mediator's registers from a stream, held to the BAR0 rules */
+static int mvgpu_mig_check_regs(const struct mvgpu_mig_regs *r)
 {
-	u64 vram = vgpu->ctx.vram_size, pt_base = le64_to_cpu(r->pt_base);
-	u32 ring = le32_to_cpu(r->ring_size), pt = le32_to_cpu(r->pt_entries);
-	u32 head = le32_to_cpu(r->head), tail = le32_to_cpu(r->tail);
-	u32 fault = le32_to_cpu(r->fault_status);
-
-	if (ring && (ring < MVGPU_RING_MIN_SIZE || ring > MVGPU_RING_MAX_SIZE ||
-		     !is_power_of_2(ring) ||
-		     !IS_ALIGNED(le64_to_cpu(r->ring_base), MVGPU_GPU_PAGE_SIZE)))
-		return -EINVAL;
-	if ((ring ? head >= ring || tail >= ring : head || tail) ||
-	    !IS_ALIGNED(head, MVGPU_CMD_SIZE) || !IS_ALIGNED(tail, MVGPU_CMD_SIZE))
-		return -EINVAL;
-	if (pt && (pt > MVGPU_PT_MAX_ENTRIES ||
-		   !IS_ALIGNED(pt_base, MVGPU_GPU_PAGE_SIZE) || pt_base >= vram ||
-		   (u64)pt * sizeof(u64) > vram - pt_base))
-		return -EINVAL;
 	if ((le32_to_cpu(r->int_status) | le32_to_cpu(r->int_mask)) &
 	    ~MVGPU_INT_ALL)
-		return -EINVAL;
-	if (le32_to_cpu(r->faulted) > 1 ||
-	    fault & ~(MVGPU_FAULT_CODE_MASK | MVGPU_FAULT_WRITE) ||
-	    (fault & MVGPU_FAULT_CODE_MASK) > MVGPU_FAULT_READ_ONLY ||
-	    r->reserved[0] || r->reserved[1] || r->reserved[2])
 		return -EINVAL;
 	return 0;
 }
 
-/* Leaving RESUMING: the whole stream arrived and makes sense, apply it */
+/*
+ * Leaving RESUMING: the whole stream arrived and makes sense, apply it.
+ * The backend checks its context state and loads it, or refuses it and
+ * leaves the context as it was; only then does anything else change.
+ */
 static int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu,
 				 struct mvgpu_mig_file *migf)
 {
 	struct mvgpu_mig_regs *r = mvgpu_mig_regs(migf);
 	struct mvgpu_ctx *ctx = &vgpu->ctx;
+	const struct mvgpu_backend_ops *ops = vgpu->gpu->hw.ops;
+	unsigned long flags;
 	int ret = 0;
 
 	mutex_lock(&migf->lock);
@@ -384,36 +400,32 @@ static int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu,
 				     "migration refused: got %llu of the %llu bytes of the stream\n",
 				     migf->pos, migf->total);
 		ret = -EINVAL;
-	} else if (mvgpu_mig_check_regs(vgpu, r)) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
-				     "migration refused: the stream's registers are not valid\n");
+		goto unlock;
+	}
+	if (!mvgpu_mig_check_regs(r)) {
+		mutex_lock(&ctx->exec_lock);
+		ret = ops->ctx_restore(ctx, mvgpu_mig_state(migf),
+				       migf->state_size);
+		mutex_unlock(&ctx->exec_lock);
+	} else {
 		ret = -EINVAL;
 	}
-	if (ret)
+	if (ret) {
+		dev_warn_ratelimited(vgpu->vdev.dev,
+				     "migration refused: the stream's registers are not valid (%s backend: %d)\n",
+				     ops->name, ret);
+		ret = -EINVAL;
 		goto unlock;
+	}
 
 	/* writable bits only, with the side effects a client's write has */
 	mvgpu_cfg_write(vgpu, 0, mvgpu_mig_cfg(migf), MVGPU_CFG_SIZE);
 	WRITE_ONCE(vgpu->scratch, le64_to_cpu(r->scratch));
-	mutex_lock(&ctx->exec_lock);
-	mvgpu_ctx_reset(ctx);
-	ctx->pt_base = le64_to_cpu(r->pt_base);
-	ctx->ring_base = le64_to_cpu(r->ring_base);
-	ctx->fault_addr = le64_to_cpu(r->fault_addr);
-	ctx->fault_status = le32_to_cpu(r->fault_status);
-	ctx->fault_head = le32_to_cpu(r->fault_head);
-	WRITE_ONCE(ctx->fence, le64_to_cpu(r->fence));
-	WRITE_ONCE(ctx->pt_entries, le32_to_cpu(r->pt_entries));
-	WRITE_ONCE(ctx->ring_size, le32_to_cpu(r->ring_size));
-	WRITE_ONCE(ctx->head, le32_to_cpu(r->head));
-	WRITE_ONCE(ctx->tail, le32_to_cpu(r->tail));
-	WRITE_ONCE(ctx->faulted, le32_to_cpu(r->faulted));
-	mutex_unlock(&ctx->exec_lock);
 	/* delivered when the vGPU runs again */
-	spin_lock(&vgpu->irq_lock);
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	vgpu->int_status = le32_to_cpu(r->int_status);
 	vgpu->int_mask = le32_to_cpu(r->int_mask);
-	spin_unlock(&vgpu->irq_lock);
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 unlock:
 	mutex_unlock(&migf->lock);
 	return ret;
@@ -444,7 +456,14 @@ static struct file *mvgpu_mig_step(struct mvgpu_vgpu *vgpu,
 		migf = mvgpu_mig_file_new(vgpu, true);
 		if (IS_ERR(migf))
 			return ERR_CAST(migf);
-		mvgpu_mig_save_prefix(vgpu, migf);
+		ret = mvgpu_mig_save_prefix(vgpu, migf);
+		if (ret) {
+			struct file *filp = migf->filp;
+
+			mvgpu_mig_file_end(&migf);	/* our reference */
+			fput(filp);			/* the caller's */
+			return ERR_PTR(ret);
+		}
 		vgpu->mig_save = migf;
 		return migf->filp;
 	}

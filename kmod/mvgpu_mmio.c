@@ -56,9 +56,6 @@ static const struct mvgpu_reg mvgpu_regs[] = {
 	REG(CMDS_DONE, 8, RO),
 };
 
-#define MVGPU_CAPS	(MVGPU_CAP_RING | MVGPU_CAP_PAGING | MVGPU_CAP_DMA | \
-			 MVGPU_CAP_GEMM_I32 | MVGPU_CAP_MSI | MVGPU_CAP_INTX)
-
 /*
  * Register lookup by direct index: for each 32-bit word of the register
  * space, 1 + the index in mvgpu_regs of the register holding it, or 0.
@@ -119,13 +116,13 @@ static u64 mvgpu_mmio_value(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r)
 	case MVGPU_REG_VERSION:
 		return MVGPU_VERSION;
 	case MVGPU_REG_CAPS:
-		return MVGPU_CAPS;
+		return vgpu->gpu->hw.caps.cap_bits;
 	case MVGPU_REG_TYPE_DIVISOR:
 		return vgpu->type->divisor;
 	case MVGPU_REG_VRAM_SIZE:
 		return ctx->vram_size;
 	case MVGPU_REG_ENGINES:
-		return s->num_engines;
+		return vgpu->gpu->hw.caps.num_engines;
 	case MVGPU_REG_SHARE_PERMILLE:
 		return vgpu->se.share_permille;
 	case MVGPU_REG_INT_STATUS:
@@ -279,7 +276,8 @@ static int mvgpu_mmio_ctx_write(struct mvgpu_vgpu *vgpu,
 		WRITE_ONCE(ctx->ring_size, v);
 		WRITE_ONCE(ctx->tail, 0);
 		WRITE_ONCE(ctx->head, 0);
-		ctx->cmd_valid = false;
+		/* a command it had started is gone with the old ring */
+		ctx->hw->ops->ctx_reset(ctx);
 		break;
 	default:
 		ret = -EINVAL;

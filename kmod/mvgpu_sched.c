@@ -327,7 +327,7 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 				   struct mvgpu_sched_entity *se)
 {
 	struct mvgpu_sched *s = eng->sched;
-	struct mvgpu_gpu *gpu = s->gpu;
+	struct mvgpu_hw *hw = &s->gpu->hw;
 	u64 start = ktime_get_ns(), now = start;
 	bool done = false;
 
@@ -336,7 +336,7 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 		u64 t0 = now;
 
 		mutex_lock(&se->ctx->exec_lock);
-		res = gpu->hal->engine_step(gpu, eng->index, se->ctx);
+		res = hw->ops->engine_step(hw, eng->index, se->ctx);
 		mutex_unlock(&se->ctx->exec_lock);
 		now = ktime_get_ns();
 

@@ -3,7 +3,7 @@
  * sysfs: the operator's view and knobs.
  *
  * /sys/class/mvgpu/mvgpuN/          one physical GPU (the mdev parent)
- *   backend vram_size vram_free vram_releasing engines   read-only
+ *   backend parent vram_size vram_free vram_releasing engines   read-only
  *   scheduler                        rw: best_effort|equal_share|fixed_share
  *   timeslice_us                     rw: 100..100000, default 2000
  *   engine_busy_ns engine_utilization  per engine, space separated
@@ -43,14 +43,23 @@
 static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	return sysfs_emit(buf, "%s\n", mvgpu_dev_to_gpu(dev)->hal->name);
+	return sysfs_emit(buf, "%s\n", mvgpu_dev_to_gpu(dev)->hw.ops->name);
 }
 MVGPU_DEV_ATTR_RO(backend, MVGPU_ATTR_BACKEND);
+
+/* the mdev parent: this class device, or the device the GPU is on */
+static ssize_t parent_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  dev_name(mvgpu_dev_to_gpu(dev)->parent_dev));
+}
+MVGPU_DEV_ATTR_RO(parent, MVGPU_ATTR_PARENT);
 
 static ssize_t vram_size_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", mvgpu_dev_to_gpu(dev)->vram_size);
+	return sysfs_emit(buf, "%llu\n", mvgpu_dev_to_gpu(dev)->hw.caps.vram_size);
 }
 MVGPU_DEV_ATTR_RO(vram_size, MVGPU_ATTR_GPU_VRAM_SIZE);
 
@@ -256,6 +265,7 @@ MVGPU_DEV_ATTR_RO(sched_pick_ns, MVGPU_ATTR_SCHED_PICK_NS);
 
 static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_backend.attr,
+	&dev_attr_parent.attr,
 	&dev_attr_vram_size.attr,
 	&dev_attr_vram_free.attr,
 	&dev_attr_vram_releasing.attr,
@@ -430,6 +440,22 @@ static ssize_t gpu_show(struct device *dev, struct device_attribute *attr,
 }
 MVGPU_DEV_ATTR_RO(gpu, MVGPU_ATTR_GPU);
 
+/* Its slices' physical VRAM offsets, in order: fixed from creation on */
+static ssize_t vram_slices_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	const struct mvgpu_ctx *ctx = &mvgpu_dev_to_vgpu(dev)->ctx;
+	u64 i, n = div64_u64(ctx->vram_size, ctx->slice_size);
+	ssize_t len = 0;
+
+	for (i = 0; i < n; i++)
+		len += sysfs_emit_at(buf, len, "%s%#llx", i ? " " : "",
+				     ctx->slice_base[i]);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+MVGPU_DEV_ATTR_RO(vram_slices, MVGPU_ATTR_VRAM_SLICES);
+
 static ssize_t scrubs_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
@@ -462,6 +488,7 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_owner.attr,
 	&dev_attr_vgpu_vram_size.attr,
 	&dev_attr_gpu.attr,
+	&dev_attr_vram_slices.attr,
 	&dev_attr_scrubs.attr,
 	&dev_attr_scrub_last_ns.attr,
 	&dev_attr_dma_abandoned.attr,

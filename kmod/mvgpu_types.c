@@ -4,6 +4,7 @@
  *
  * A GPU's VRAM is cut into MVGPU_SLICES equal slices; a type of divisor D
  * takes MVGPU_SLICES / D of them and the same fraction of the engines.
+ * A GPU offers the divisors 1, 2, 4, ... up to its caps.max_divisor.
  * Slices need not be contiguous (the vGPU's VRAM BAR and its engine
  * context map them in order), so any mix of types fits as long as enough
  * slices are free and available_instances is exactly free / needed.
@@ -12,15 +13,14 @@
 
 #include <linux/bitops.h>
 #include <linux/kobject.h>
+#include <linux/log2.h>
 #include <linux/sysfs.h>
 
 #include "mvgpu.h"
 
 static_assert(MVGPU_SLICES <= BITS_PER_LONG);
 
-static const unsigned int mvgpu_type_divisors[MVGPU_NUM_TYPES] = {
-	1, 2, 4, 8, 16, 32, 64
-};
+static_assert(MVGPU_SLICES == 1 << (MVGPU_NUM_TYPES - 1));
 
 #define MVGPU_ALL_SLICES	GENMASK(MVGPU_SLICES - 1, 0)
 
@@ -33,9 +33,10 @@ void mvgpu_types_init(struct mvgpu_gpu *gpu)
 {
 	unsigned int i;
 
-	for (i = 0; i < MVGPU_NUM_TYPES; i++) {
+	gpu->num_types = ilog2(gpu->hw.caps.max_divisor) + 1;
+	for (i = 0; i < gpu->num_types; i++) {
 		struct mvgpu_type *type = &gpu->types[i];
-		unsigned int div = mvgpu_type_divisors[i];
+		unsigned int div = 1U << i;
 
 		type->gpu = gpu;
 		type->divisor = div;
@@ -43,7 +44,7 @@ void mvgpu_types_init(struct mvgpu_gpu *gpu)
 		snprintf(type->sysfs_name, sizeof(type->sysfs_name), "%u", div);
 		snprintf(type->pretty_name, sizeof(type->pretty_name),
 			 "mvgpu 1/%u (%llu MiB)", div,
-			 (gpu->vram_size / div) >> 20);
+			 (gpu->hw.caps.vram_size / div) >> 20);
 		type->mtype.sysfs_name = type->sysfs_name;
 		type->mtype.pretty_name = type->pretty_name;
 		gpu->mtypes[i] = &type->mtype;
@@ -65,7 +66,7 @@ unsigned int mvgpu_type_available(struct mdev_type *mtype)
 ssize_t mvgpu_type_description(struct mdev_type *mtype, char *buf)
 {
 	struct mvgpu_type *type = mvgpu_to_type(mtype);
-	u64 vram = type->gpu->vram_size / type->divisor;
+	u64 vram = type->gpu->hw.caps.vram_size / type->divisor;
 	unsigned int permille = 1000 / type->divisor;
 
 	return sysfs_emit(buf, "vram=%lluMiB share=%u.%u%% max_instances=%u\n",
@@ -90,7 +91,8 @@ static ssize_t mvgpu_type_vram_show(struct kobject *kobj,
 {
 	struct mvgpu_type *type = mvgpu_kobj_to_type(kobj);
 
-	return sysfs_emit(buf, "%llu\n", type->gpu->vram_size / type->divisor);
+	return sysfs_emit(buf, "%llu\n",
+			  type->gpu->hw.caps.vram_size / type->divisor);
 }
 
 static ssize_t mvgpu_type_share_show(struct kobject *kobj,
@@ -144,7 +146,7 @@ int mvgpu_types_add_attrs(struct mvgpu_gpu *gpu)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < MVGPU_NUM_TYPES; i++) {
+	for (i = 0; i < gpu->num_types; i++) {
 		struct mvgpu_type *type = &gpu->types[i];
 
 		type->attr_kobj = kobject_create_and_add(MVGPU_TYPE_ATTR_DIR,
@@ -173,7 +175,7 @@ void mvgpu_types_del_attrs(struct mvgpu_gpu *gpu)
 {
 	unsigned int i;
 
-	for (i = 0; i < MVGPU_NUM_TYPES; i++) {
+	for (i = 0; i < gpu->num_types; i++) {
 		struct mvgpu_type *type = &gpu->types[i];
 
 		if (!type->attr_kobj)

@@ -35,14 +35,6 @@ static const struct mvgpu_ctx_ops mvgpu_vgpu_ctx_ops = {
 	.raise_irq	= mvgpu_ctx_raise_irq,
 };
 
-bool mvgpu_ctx_has_work(const struct mvgpu_ctx *ctx)
-{
-	return READ_ONCE(ctx->ring_size) && !READ_ONCE(ctx->faulted) &&
-	       /* pairs with the DMA worker's release */
-	       !smp_load_acquire(&ctx->dma_busy) &&
-	       READ_ONCE(ctx->head) != READ_ONCE(ctx->tail);
-}
-
 /*
  * Nothing runs for this vGPU afterwards: its engine chunk is over and its
  * DMA cancelled (the chunk is issued again if the vGPU runs again).  Never
@@ -67,27 +59,6 @@ void mvgpu_vgpu_bus_master_off(struct mvgpu_vgpu *vgpu)
 		mvgpu_sched_enable(&vgpu->gpu->sched, &vgpu->se);
 }
 
-/* Engine state to reset values; the counters are statistics and stay */
-void mvgpu_ctx_reset(struct mvgpu_ctx *ctx)
-{
-	lockdep_assert_held(&ctx->exec_lock);
-	ctx->pt_base = 0;
-	WRITE_ONCE(ctx->pt_entries, 0);
-	ctx->ring_base = 0;
-	WRITE_ONCE(ctx->ring_size, 0);
-	WRITE_ONCE(ctx->tail, 0);
-	WRITE_ONCE(ctx->head, 0);
-	WRITE_ONCE(ctx->fence, 0);
-	WRITE_ONCE(ctx->faulted, false);
-	ctx->fault_status = 0;
-	ctx->fault_head = 0;
-	ctx->fault_addr = 0;
-	ctx->cmd_valid = false;
-	ctx->cmd_progress = 0;
-	ctx->dma_done = false;
-	WRITE_ONCE(ctx->dma_busy, false);
-}
-
 static void mvgpu_vgpu_release_vram(struct mvgpu_vgpu *vgpu,
 				    unsigned int populated)
 {
@@ -95,8 +66,8 @@ static void mvgpu_vgpu_release_vram(struct mvgpu_vgpu *vgpu,
 	unsigned int i;
 
 	for (i = 0; i < populated; i++)
-		gpu->hal->vram_release(gpu, vgpu->ctx.slice_base[i],
-				       gpu->slice_size);
+		gpu->hw.ops->vram_release(&gpu->hw, vgpu->ctx.slice_base[i],
+					  gpu->slice_size);
 	mvgpu_gpu_release_slices(gpu, vgpu->type, vgpu->ctx.slice_base);
 }
 
@@ -116,8 +87,9 @@ static int mvgpu_vgpu_alloc_vram(struct mvgpu_vgpu *vgpu)
 		return ret;
 	}
 	for (i = 0; i < type->slices; i++) {
-		ret = gpu->hal->vram_populate(gpu, vgpu->ctx.slice_base[i],
-					      gpu->slice_size);
+		ret = gpu->hw.ops->vram_populate(&gpu->hw,
+						 vgpu->ctx.slice_base[i],
+						 gpu->slice_size);
 		if (ret) {
 			dev_err(vgpu->vdev.dev,
 				"cannot back %llu MiB of VRAM with host memory (%d)\n",
@@ -148,9 +120,9 @@ int mvgpu_vgpu_init(struct vfio_device *vdev)
 	mvgpu_irq_init(vgpu);
 
 	vgpu->ctx.ops = &mvgpu_vgpu_ctx_ops;
-	vgpu->ctx.gpu = gpu;
+	vgpu->ctx.hw = &gpu->hw;
 	vgpu->ctx.slice_size = gpu->slice_size;
-	vgpu->ctx.vram_size = gpu->vram_size / type->divisor;
+	vgpu->ctx.vram_size = gpu->hw.caps.vram_size / type->divisor;
 
 	vgpu->se.ctx = &vgpu->ctx;
 	vgpu->se.share_permille = 1000 / type->divisor;
@@ -158,9 +130,13 @@ int mvgpu_vgpu_init(struct vfio_device *vdev)
 	vgpu->se.prio = MVGPU_PRIO_NORMAL;
 	mvgpu_migration_init(vgpu);
 
-	ret = mvgpu_vgpu_alloc_vram(vgpu);
+	ret = gpu->hw.ops->ctx_init(&vgpu->ctx);
 	if (ret)
 		return ret;
+
+	ret = mvgpu_vgpu_alloc_vram(vgpu);
+	if (ret)
+		goto err_ctx;
 
 	ret = mvgpu_vram_init(vgpu);
 	if (ret)
@@ -174,10 +150,14 @@ int mvgpu_vgpu_init(struct vfio_device *vdev)
 	mutex_lock(&gpu->lock);
 	list_add_tail(&vgpu->node, &gpu->vgpus);
 	mutex_unlock(&gpu->lock);
+	/* the GPU struct outlives the vGPU: put by mvgpu_vgpu_release */
+	get_device(&gpu->dev);
 	return 0;
 
 err_vram:
 	mvgpu_vgpu_release_vram(vgpu, type->slices);
+err_ctx:
+	gpu->hw.ops->ctx_fini(&vgpu->ctx);
 	return ret;
 }
 
@@ -198,6 +178,8 @@ static void mvgpu_vgpu_teardown(struct mvgpu_vgpu *vgpu)
 	mvgpu_vram_update(vgpu);	/* nothing may map the pages now */
 	mutex_unlock(&vgpu->lock);
 	mvgpu_vgpu_release_vram(vgpu, vgpu->type->slices);
+	/* before the GPU can go: the backend's state is gone with it */
+	gpu->hw.ops->ctx_fini(&vgpu->ctx);
 }
 
 /* vfio_device_ops.release: the last reference is gone */
@@ -209,6 +191,8 @@ void mvgpu_vgpu_release(struct vfio_device *vdev)
 	mvgpu_dma_release(vgpu);
 	mutex_destroy(&vgpu->ctx.exec_lock);
 	mutex_destroy(&vgpu->lock);
+	/* only called after init succeeded */
+	put_device(&vgpu->gpu->dev);
 	vfio_free_device(vdev);
 }
 
@@ -292,8 +276,8 @@ static void mvgpu_vgpu_scrub(struct mvgpu_vgpu *vgpu)
 	unsigned int i;
 
 	for (i = 0; i < vgpu->type->slices; i++)
-		gpu->hal->vram_scrub(gpu, vgpu->ctx.slice_base[i],
-				     gpu->slice_size);
+		gpu->hw.ops->vram_scrub(&gpu->hw, vgpu->ctx.slice_base[i],
+					gpu->slice_size);
 	atomic64_inc(&vgpu->scrubs);
 	atomic64_set(&vgpu->scrub_last_ns, ktime_get_ns() - start);
 }

@@ -2,6 +2,9 @@
 /*
  * The VRAM BAR: read/write through the region and mmap with pages put in
  * on demand by a fault handler, each backed by this vGPU's partition.
+ * The backend says where VRAM is (vram_map for the kernel, vram_pfn for
+ * users); I/O memory is copied with the mvgpu_vram_*() helpers and mapped
+ * write-combining.
  *
  * Every vGPU owns a file on a private pseudo filesystem, and its mappings
  * are moved onto that file at mmap time, so unmap_mapping_range() on it
@@ -92,14 +95,24 @@ void mvgpu_vram_fini(struct mvgpu_vgpu *vgpu)
 	vgpu->vram_file = NULL;
 }
 
-/* The page behind a vGPU VRAM offset, through its partition map */
-struct page *mvgpu_vgpu_vram_page(struct mvgpu_vgpu *vgpu, u64 off)
+/*
+ * The kernel address of a vGPU VRAM offset below its size, through its
+ * partition map, valid to the end of its page: I/O memory when
+ * caps.vram_iomem, so only for the mvgpu_vram_*() helpers
+ */
+void *mvgpu_vgpu_vram_map(struct mvgpu_vgpu *vgpu, u64 off)
 {
-	struct mvgpu_ctx *ctx = &vgpu->ctx;
-	u64 slice = div64_u64(off, ctx->slice_size);
-	u64 phys = ctx->slice_base[slice] + (off - slice * ctx->slice_size);
+	struct mvgpu_hw *hw = &vgpu->gpu->hw;
 
-	return vgpu->gpu->hal->vram_page(vgpu->gpu, phys);
+	return hw->ops->vram_map(hw, mvgpu_ctx_vram_phys(&vgpu->ctx, off));
+}
+
+/* The page frame behind a vGPU VRAM offset, for a user mapping */
+static unsigned long mvgpu_vgpu_vram_pfn(struct mvgpu_vgpu *vgpu, u64 off)
+{
+	struct mvgpu_hw *hw = &vgpu->gpu->hw;
+
+	return hw->ops->vram_pfn(hw, mvgpu_ctx_vram_phys(&vgpu->ctx, off));
 }
 
 /* Follow the device state: open and memory decoding on.  vgpu->lock held */
@@ -151,12 +164,11 @@ ssize_t mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 			ret = -EIO;
 			break;
 		}
-		vram = page_address(mvgpu_vgpu_vram_page(vgpu, pos)) +
-		       offset_in_page(pos);
+		vram = mvgpu_vgpu_vram_map(vgpu, pos);
 		if (write)
-			memcpy(vram, bounce, n);
+			mvgpu_vram_write(&vgpu->gpu->hw, vram, bounce, n);
 		else
-			memcpy(bounce, vram, n);
+			mvgpu_vram_read(&vgpu->gpu->hw, bounce, vram, n);
 		up_read(&vgpu->vram_rwsem);
 		if (!write && copy_to_user(ubuf + done, bounce, n)) {
 			ret = -EFAULT;
@@ -218,7 +230,7 @@ static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
 	if (!vgpu->vram_enabled || off >= vgpu->ctx.vram_size)
 		goto unlock;
 	ret = vmf_insert_pfn(vma, vmf->address,
-			     page_to_pfn(mvgpu_vgpu_vram_page(vgpu, off)));
+			     mvgpu_vgpu_vram_pfn(vgpu, off));
 	atomic64_inc(&vgpu->vram_faults);
 	if (ret & VM_FAULT_ERROR)
 		goto unlock;
@@ -231,8 +243,7 @@ static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
 			continue;
 		if (noff >= vgpu->ctx.vram_size)
 			break;
-		if (vmf_insert_pfn(vma, addr,
-				   page_to_pfn(mvgpu_vgpu_vram_page(vgpu, noff))) &
+		if (vmf_insert_pfn(vma, addr, mvgpu_vgpu_vram_pfn(vgpu, noff)) &
 		    VM_FAULT_ERROR)
 			break;
 	}
@@ -286,6 +297,9 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
 
 	vma->vm_private_data = map;
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	/* device memory is mapped as a GPU's aperture is: write-combining */
+	if (vgpu->gpu->hw.caps.vram_iomem)
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 	vma->vm_ops = &mvgpu_vram_vm_ops;
 	vma_set_file(vma, vgpu->vram_file);
 	return 0;

@@ -5,7 +5,12 @@
  * read into the structs of libmvgpu_admin.h.
  *
  *   ROOT/class/mvgpu/mvgpuN/                                   a GPU
- *   ROOT/class/mdev_bus/mvgpuN/mdev_supported_types/mvgpu-D/   its types
+ *   ROOT/class/mdev_bus/PARENT/mdev_supported_types/mvgpu-D/   its types
+ *
+ * PARENT is the GPU's mdev parent, named by its "parent" attribute: the
+ * GPU itself (mvgpuN) for a software GPU, the PCI device (0000:00:04.0)
+ * for one a PCI backend drives; a tree without the attribute is read as
+ * if it said mvgpuN.
  *   ROOT/bus/mdev/devices/UUID/{mvgpu,mvgpu_stats,mvgpu_meter}/ a vGPU
  */
 #include <dirent.h>
@@ -200,7 +205,7 @@ static int mvgpu_load_types(struct mvgpu_admin *a, struct mvgpu_admin_gpu *g)
 	int ret = 0;
 
 	d = opendir(mvgpu__apath(a, dir, "/%s/%s/%s", MVGPU_SYSFS_MDEV_BUS_REL,
-				 g->info.name, MVGPU_SYSFS_TYPES_DIR));
+				 g->info.parent, MVGPU_SYSFS_TYPES_DIR));
 	if (!d)
 		d = opendir(mvgpu__apath(a, dir, "/%s/%s/%s",
 					 MVGPU_SYSFS_CLASS_REL, g->info.name,
@@ -288,6 +293,11 @@ static int mvgpu_load_gpu(struct mvgpu_admin *a, struct mvgpu_admin_gpu *g,
 	i->nengines_read = n < k ? n : k;
 	for (k = 0; k < i->nengines_read; k++)
 		i->engine_util_pct[k] = (uint32_t)vals[k];
+
+	/* the mdev parent: the GPU itself when the tree does not say */
+	if (mvgpu__sysfs_read(dir, MVGPU_ATTR_PARENT, i->parent,
+			      sizeof(i->parent)) || !i->parent[0])
+		mvgpu__strlcpy(i->parent, name, sizeof(i->parent));
 
 	/* metering: older trees may lack these; they count as none */
 	if (mvgpu__sysfs_u64(dir, MVGPU_ATTR_USAGE_DROPPED, &i->usage_dropped))
@@ -526,6 +536,9 @@ int mvgpu_admin_refresh(struct mvgpu_admin *a)
 	for (i = 0; i < ngpus; i++)
 		for (j = 0; j < nvgpus; j++)
 			if (!strcmp(vgpus[j].gpu, gpus[i].info.name)) {
+				mvgpu__strlcpy(vgpus[j].parent,
+					       gpus[i].info.parent,
+					       sizeof(vgpus[j].parent));
 				gpus[i].info.nvgpus++;
 				gpus[i].info.vram_vgpus += vgpus[j].vram_size;
 			}
@@ -692,6 +705,14 @@ int mvgpu__lookup_gpu(struct mvgpu_admin *a, const char *arg,
 	*out = mvgpu__find_gpu(a, name);
 	if (*out)
 		return 0;
+	/* a parent device: "0000:00:04.0", or "00:04.0" in domain 0 */
+	if (strlen(arg) == 7)
+		snprintf(name, sizeof(name), "0000:%s", arg);
+	for (i = 0; i < a->ngpus; i++)
+		if (!strcmp(a->gpus[i].info.parent, name)) {
+			*out = &a->gpus[i];
+			return 0;
+		}
 	names[0] = '\0';
 	for (i = 0; i < a->ngpus && off < sizeof(names); i++)
 		off += snprintf(names + off, sizeof(names) - off, "%s%s",

@@ -123,7 +123,7 @@ static int mvgpu_create(struct mvgpu_admin *a, struct mvgpu_create *req)
 				  uuid);
 
 	mvgpu__apath(a, path, "/%s/%s/%s/%s/create", MVGPU_SYSFS_MDEV_BUS_REL,
-		     gpu->info.name, MVGPU_SYSFS_TYPES_DIR, type->name);
+		     gpu->info.parent, MVGPU_SYSFS_TYPES_DIR, type->name);
 	ret = mvgpu__write_file(path, uuid);
 	if (ret == -ENOSPC) {
 		/* someone took the room since we looked */

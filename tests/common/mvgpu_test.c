@@ -106,10 +106,59 @@ void mt_uuid(char out[MT_UUID_LEN])
 	uuid_unparse_lower(u, out);
 }
 
+static char mt_names[2][8][64];	/* [parent, class name][gpu] */
+
+/* Find GPU gpu's names once: the environment's parent for GPU 0 */
+static void mt_resolve(unsigned int gpu)
+{
+	const char *env = gpu == 0 ? getenv("MVGPU_TEST_PARENT") :
+			  gpu == 1 ? getenv("MVGPU_TEST_PARENT2") : NULL;
+	char path[PATH_MAX], buf[64];
+	struct dirent *e;
+	DIR *d;
+
+	if (mt_names[0][gpu][0])
+		return;
+	snprintf(mt_names[0][gpu], sizeof(mt_names[0][gpu]), "mvgpu%u", gpu);
+	snprintf(mt_names[1][gpu], sizeof(mt_names[1][gpu]), "mvgpu%u", gpu);
+	if (!env || !*env)
+		return;
+	snprintf(mt_names[0][gpu], sizeof(mt_names[0][gpu]), "%.63s", env);
+	d = opendir(MT_CLASS);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), MT_CLASS "/%s/parent", e->d_name);
+		if (!mt_read_str(path, buf, sizeof(buf)) && !strcmp(buf, env)) {
+			snprintf(mt_names[1][gpu], sizeof(mt_names[1][gpu]),
+				 "%.63s", e->d_name);
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+const char *mt_parent(unsigned int gpu)
+{
+	if (gpu >= 8)
+		return "none";
+	mt_resolve(gpu);
+	return mt_names[0][gpu];
+}
+
+const char *mt_gpu_name(unsigned int gpu)
+{
+	if (gpu >= 8)
+		return "none";
+	mt_resolve(gpu);
+	return mt_names[1][gpu];
+}
+
 int mt_create(unsigned int gpu, unsigned int divisor, const char *uuid)
 {
-	return mt_writef(uuid, MT_MDEV_BUS "/mvgpu%u/mdev_supported_types/mvgpu-%u/create",
-			 gpu, divisor);
+	return mt_writef(uuid, MT_MDEV_BUS "/%s/mdev_supported_types/mvgpu-%u/create",
+			 mt_parent(gpu), divisor);
 }
 
 int mt_create_new(unsigned int gpu, unsigned int divisor,
@@ -146,8 +195,8 @@ int mt_available(unsigned int gpu, unsigned int divisor)
 {
 	uint64_t v;
 	int ret = mt_readf_u64(&v, MT_MDEV_BUS
-			       "/mvgpu%u/mdev_supported_types/mvgpu-%u/available_instances",
-			       gpu, divisor);
+			       "/%s/mdev_supported_types/mvgpu-%u/available_instances",
+			       mt_parent(gpu), divisor);
 
 	return ret ? ret : (int)v;
 }

@@ -36,6 +36,16 @@ int mt_writef(const char *val, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool mt_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The GPU the tests use as GPU gpu: mvgpuN, except that GPU 0 is the one
+ * whose mdev parent is $MVGPU_TEST_PARENT when that is set (a PCI address
+ * such as 0000:00:04.0, or mvgpuN), and GPU 1 the one of
+ * $MVGPU_TEST_PARENT2, so one test binary runs against any backend's GPU.  mt_parent() is its mdev parent device (the directory
+ * under MT_MDEV_BUS), mt_gpu_name() its class device (under MT_CLASS).
+ */
+const char *mt_parent(unsigned int gpu);
+const char *mt_gpu_name(unsigned int gpu);
+
 /* vGPUs: gpu is the parent index (mvgpuN), divisor 1, 2, 4, ... 64 */
 void mt_uuid(char out[MT_UUID_LEN]);
 int mt_create(unsigned int gpu, unsigned int divisor, const char *uuid);

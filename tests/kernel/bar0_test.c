@@ -42,7 +42,8 @@ static void test_reset_values(void **state)
 {
 	uint64_t engines = 0;
 
-	assert_int_equal(mt_readf_u64(&engines, MT_CLASS "/mvgpu0/engines"), 0);
+	assert_int_equal(mt_readf_u64(&engines, MT_CLASS "/%s/engines",
+				      mt_gpu_name(0)), 0);
 	assert_int_equal(mt_reg32(v.device, MVGPU_REG_ID), 0x4d564755);
 	assert_int_equal(mt_reg32(v.device, MVGPU_REG_VERSION), 0x00010000);
 	assert_int_equal(mt_reg32(v.device, MVGPU_REG_CAPS), 0x3f);

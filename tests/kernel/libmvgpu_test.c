@@ -178,7 +178,7 @@ static void test_info(void **state)
 	assert_ok(mvgpu_get_info(f->g, &info));
 	assert_string_equal(info.uuid, f->uuid);
 	assert_string_equal(info.type, "mvgpu-4");
-	assert_string_equal(info.gpu, "mvgpu0");
+	assert_string_equal(info.gpu, mt_gpu_name(0));
 	assert_int_equal(info.divisor, DIVISOR);
 	assert_int_equal(info.share_permille, 1000 / DIVISOR);
 	assert_int_equal(info.engines, 2);

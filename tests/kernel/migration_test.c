@@ -2,10 +2,12 @@
 /*
  * Live migration through the VFIO v2 protocol: a vGPU is stopped in the
  * middle of a long command, its state streamed out (STOP_COPY) and into a
- * second vGPU of the same type (RESUMING), which then finishes the work:
- * VRAM, registers and config space arrive bit for bit.  A stopped vGPU
- * makes no progress; streams for another type, truncated or with invalid
- * registers are refused; sessions end with their state.
+ * second vGPU of the same type (RESUMING), which then finishes the work
+ * from where the source stopped: VRAM, registers, config space and the
+ * command in progress arrive bit for bit.  A stopped vGPU makes no
+ * progress; streams for another type or backend, truncated, or with
+ * invalid registers or command state are refused; sessions end with their
+ * state.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -106,6 +108,10 @@ static int write_stream(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* where the context state (the CPU engine's) starts in a stream */
+#define STATE_OFF	(sizeof(struct mvgpu_mig_header) + 256 + \
+			 sizeof(struct mvgpu_mig_regs))
+
 /* the source: paging on, data in VRAM, a long FILL and a fence queued */
 static void prepare_source(void)
 {
@@ -141,7 +147,9 @@ static void test_migrate_mid_command(void **state)
 {
 	struct vfio_device_feature_migration caps = { 0 };
 	uint8_t cfg_src[256], cfg_dst[256], *stream;
-	uint64_t bytes = 0;
+	const struct mvgpu_mig_header *hdr;
+	const struct mvgpu_mig_cpu_ctx *cpu;
+	uint64_t bytes = 0, progress;
 	uint32_t head;
 	size_t len, expect;
 	int fd, i;
@@ -178,11 +186,24 @@ static void test_migrate_mid_command(void **state)
 				   &fd), 0);
 	assert_true(fd >= 0);
 	stream = read_stream(fd, &len);
-	expect = sizeof(struct mvgpu_mig_header) + 256 +
-		 sizeof(struct mvgpu_mig_regs) + src.vram_size;
+	hdr = (const struct mvgpu_mig_header *)stream;
+	assert_int_equal(hdr->magic, MVGPU_MIG_MAGIC);
+	assert_int_equal(hdr->version, MVGPU_MIG_VERSION);
+	assert_string_equal(hdr->backend, "software");
+	assert_int_equal(hdr->state_size, sizeof(struct mvgpu_mig_cpu_ctx));
+	expect = STATE_OFF + hdr->state_size + src.vram_size;
 	assert_int_equal(len, expect);
-	assert_int_equal(((struct mvgpu_mig_header *)stream)->magic,
-			 MVGPU_MIG_MAGIC);
+	/* the fill in progress, with how far it got */
+	cpu = (const struct mvgpu_mig_cpu_ctx *)(stream + STATE_OFF);
+	assert_int_equal(cpu->cmd_valid, 1);
+	assert_int_equal(cpu->cmd.opcode, MVGPU_OP_FILL);
+	assert_int_equal(cpu->cmd.size, BIG_FILL);
+	assert_int_equal(cpu->regs.head, head);
+	progress = cpu->cmd_progress;
+	assert_true(progress > 0 && progress < BIG_FILL);
+	assert_int_equal(progress % 4, 0);
+	print_message("stream: fill at %llu of %u bytes\n",
+		      (unsigned long long)progress, BIG_FILL);
 	assert_int_equal(set_state(src.v.device, VFIO_DEVICE_STATE_STOP, NULL), 0);
 	/* the session is over */
 	assert_int_equal(read(fd, &i, 1), -1);
@@ -200,6 +221,9 @@ static void test_migrate_mid_command(void **state)
 	dst.tail = mt_reg32(dst.v.device, MVGPU_REG_RING_TAIL);
 	assert_int_equal(mt_dev_wait_idle(&dst, 60000), 0);
 	assert_int_equal(mt_reg64(dst.v.device, MVGPU_REG_FENCE), 77);
+	/* from where the source stopped, not from the start */
+	assert_int_equal(mt_vgpu_stat(dst.uuid, "bytes", &bytes), 0);
+	assert_int_equal(bytes, BIG_FILL - progress);
 	assert_int_equal(mt_eventfd_wait(dst.msi, 5000, NULL), 1);
 	for (i = 0; i < (int)(BIG_FILL / 4); i += 997)
 		assert_int_equal(*(uint32_t *)(dst.vram + FILL_VA + i * 4),
@@ -226,9 +250,10 @@ static void test_migrate_mid_command(void **state)
 
 static void test_bad_streams_refused(void **state)
 {
-	struct mvgpu_mig_regs *regs;
+	struct mvgpu_mig_cpu_ctx *cpu;
+	struct mvgpu_mig_header *hdr;
 	uint8_t *stream, *bad;
-	size_t len, regs_off;
+	size_t len;
 	int fd;
 
 	assert_int_equal(mt_dev_open(&src, 0, 4), 0);
@@ -271,11 +296,50 @@ static void test_bad_streams_refused(void **state)
 	close(fd);
 	assert_int_equal(ioctl(dst.v.device, VFIO_DEVICE_RESET), 0);
 
+	/* another backend, or its state of another size: refused at the header */
+	memcpy(bad, stream, len);
+	hdr = (struct mvgpu_mig_header *)bad;
+	memcpy(hdr->backend, "bochs", 6);
+	mt_kmsg_mark();
+	assert_int_equal(set_state(dst.v.device, VFIO_DEVICE_STATE_RESUMING, &fd), 0);
+	assert_int_equal(write_stream(fd, bad, 64), -EINVAL);
+	assert_true(mt_kmsg_contains("migration stream refused: from a bochs GPU"));
+	close(fd);
+	assert_int_equal(ioctl(dst.v.device, VFIO_DEVICE_RESET), 0);
+	memcpy(bad, stream, len);
+	hdr->state_size += 8;
+	assert_int_equal(set_state(dst.v.device, VFIO_DEVICE_STATE_RESUMING, &fd), 0);
+	assert_int_equal(write_stream(fd, bad, 64), -EINVAL);
+	close(fd);
+	assert_int_equal(ioctl(dst.v.device, VFIO_DEVICE_RESET), 0);
+
+	/* a command in progress that no fetch would have taken */
+	memcpy(bad, stream, len);
+	cpu = (struct mvgpu_mig_cpu_ctx *)(bad + STATE_OFF);
+	assert_int_equal(cpu->cmd_valid, 0);	/* stopped while idle */
+	cpu->regs.ring_base = 0;		/* a valid ring, with the */
+	cpu->regs.ring_size = 4096;		/* command at its head */
+	cpu->regs.head = 0;
+	cpu->regs.tail = 64;
+	cpu->regs.faulted = 0;
+	cpu->regs.fault_status = 0;
+	cpu->cmd_valid = 1;
+	cpu->cmd.opcode = MVGPU_OP_FILL;
+	cpu->cmd.size = 4096;
+	cpu->cmd_progress = 4096 + 4;	/* past its end */
+	assert_int_equal(set_state(dst.v.device, VFIO_DEVICE_STATE_RESUMING, &fd), 0);
+	assert_int_equal(write_stream(fd, bad, len), 0);
+	mt_kmsg_mark();
+	assert_int_equal(set_state(dst.v.device, VFIO_DEVICE_STATE_STOP, NULL),
+			 -EINVAL);
+	assert_true(mt_kmsg_contains("registers are not valid"));
+	close(fd);
+	assert_int_equal(ioctl(dst.v.device, VFIO_DEVICE_RESET), 0);
+
 	/* registers that break the rules */
 	memcpy(bad, stream, len);
-	regs_off = sizeof(struct mvgpu_mig_header) + 256;
-	regs = (struct mvgpu_mig_regs *)(bad + regs_off);
-	regs->ring_size = 4096 + 64;
+	cpu = (struct mvgpu_mig_cpu_ctx *)(bad + STATE_OFF);
+	cpu->regs.ring_size = 4096 + 64;
 	assert_int_equal(set_state(dst.v.device, VFIO_DEVICE_STATE_RESUMING, &fd), 0);
 	assert_int_equal(write_stream(fd, bad, len), 0);
 	mt_kmsg_mark();

@@ -22,6 +22,8 @@ check "load with default parameters" load_ok
 expect_eq "default: one GPU" "mvgpu0" "$(ls /sys/class/mvgpu | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "default: 256 MiB VRAM" "268435456" "$(attr mvgpu0 vram_size)"
 expect_eq "default: 2 engines" "2" "$(attr mvgpu0 engines)"
+expect_eq "default: software backend" "software" "$(attr mvgpu0 backend)"
+expect_eq "default: its own mdev parent" "mvgpu0" "$(attr mvgpu0 parent)"
 expect_eq "default: engine threads" "2" "$(ps -e -o comm= | grep -c '^mvgpu0-eng')"
 expect_eq "default: scheduler best_effort" "[best_effort] equal_share fixed_share" "$(attr mvgpu0 scheduler)"
 expect_eq "default: time slice 2000 us" "2000" "$(attr mvgpu0 timeslice_us)"
@@ -43,6 +45,12 @@ expect_eq "1/64 type follows vram_mb" "vram=16MiB share=1.5% max_instances=64" \
 	"$(cat /sys/class/mdev_bus/mvgpu2/mdev_supported_types/mvgpu-64/description)"
 check "unload after non-default load" unload_ok
 
+# no software GPU: the module serves only GPUs other backends register
+check "load num_gpus=0" load_ok num_gpus=0
+expect_eq "num_gpus=0: no GPU" "" "$(ls /sys/class/mvgpu)"
+expect_eq "num_gpus=0: no engine threads" "0" "$(ps -e -o comm= | grep -c '^mvgpu[0-9]*-eng')"
+check "unload after num_gpus=0" unload_ok
+
 for p in "num_gpus=8 vram_mb=64 engines=1" "num_gpus=1 vram_mb=4096 engines=8"; do
 	check "load at range edges: $p" load_ok $p
 	check "unload after $p" unload_ok
@@ -63,8 +71,7 @@ refused() {	# param value dmesg-regex
 	expect_match "$1=$2 refused with a reason in dmesg" "$3" "$(dmesg)"
 }
 
-refused num_gpus 0 "num_gpus=0 out of range: must be 1..8"
-refused num_gpus 9 "num_gpus=9 out of range: must be 1..8"
+refused num_gpus 9 "num_gpus=9 out of range: must be 0..8"
 refused vram_mb 0 "vram_mb=0 invalid: must be a power of two in 64..4096"
 refused vram_mb 32 "vram_mb=32 invalid"
 refused vram_mb 100 "vram_mb=100 invalid: must be a power of two"

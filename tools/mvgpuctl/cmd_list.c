@@ -58,6 +58,7 @@ static void mvctl_json_gpu(struct mvctl_json *j, const struct mvctl_gpu *g)
 	mvctl_json_obj_begin(j, NULL);
 	mvctl_json_str(j, "name", g->i.name);
 	mvctl_json_str(j, "backend", g->i.backend);
+	mvctl_json_str(j, "parent", g->i.parent);
 	mvctl_json_u64(j, "vram_size", g->i.vram_size);
 	mvctl_json_u64(j, "vram_free", g->i.vram_free);
 	mvctl_json_u64(j, "vram_releasing", g->i.vram_releasing);
@@ -217,8 +218,9 @@ int mvctl_cmd_list(int argc, char **argv)
 		return MVCTL_EXIT_OK;
 	}
 
-	t = mvctl_table_new("lllllllrr", "GPU", "BACKEND", "VRAM", "FREE",
-			    "SCHEDULER", "SLICE", "UTIL", "ENGINES", "VGPUS");
+	t = mvctl_table_new("lllllllrrl", "GPU", "BACKEND", "VRAM", "FREE",
+			    "SCHEDULER", "SLICE", "UTIL", "ENGINES", "VGPUS",
+			    "PARENT");
 	for (i = 0; i < sys.ngpus; i++) {
 		const struct mvctl_gpu *g = &sys.gpus[i];
 		char vram[32], vfree[32], slice[32], util[64];
@@ -238,6 +240,7 @@ int mvctl_cmd_list(int argc, char **argv)
 		mvctl_table_cell(t, "%s", util);
 		mvctl_table_cell(t, "%u", g->i.engines);
 		mvctl_table_cell(t, "%u", g->i.nvgpus);
+		mvctl_table_cell(t, "%s", g->i.parent);
 	}
 	mvctl_table_print(t, stdout);
 	mvctl_table_free(t);

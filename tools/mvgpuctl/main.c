@@ -101,6 +101,23 @@ static const struct mvctl_cmd mvctl_cmds[] = {
 	  "  podman run --device mvgpu.org/vgpu=UUID IMAGE mvgpuctl run ...\n"
 	  "Write it again after creating or removing vGPUs.\n"
 	  "  --output FILE  write FILE (atomically) instead of stdout\n" },
+	{ "bind", mvctl_cmd_bind, "[--driver NAME] PCI-ADDR",
+	  "make a PCI device a GPU: give it to an mvgpu backend driver",
+	  "Sets the device's driver_override to the driver and binds it, as one\n"
+	  "gives a device to vfio-pci; the driver's module must be loaded. Only a\n"
+	  "device that no driver has: one another driver holds is refused (exit 7)\n"
+	  "and left alone. Prints the parent and the GPU it became; its vGPU types\n"
+	  "are then under /sys/bus/pci/devices/ADDR/mdev_supported_types, and\n"
+	  "--parent takes the address or the GPU's name. Bound already: exit 0.\n"
+	  "  --driver NAME  the backend driver (default: mvgpu, the bochs backend)\n" },
+	{ "unbind", mvctl_cmd_unbind, "[--force] PCI-ADDR",
+	  "take a PCI device back from its mvgpu backend driver",
+	  "Unbinds the device and clears its driver_override, so no driver has it.\n"
+	  "Refused (exit 7) while vGPUs exist on its GPU.\n"
+	  "  --force        unbind anyway: the kernel removes every vGPU of the GPU\n"
+	  "                 first, asking each user to let go and waiting until it\n"
+	  "                 has (a VM's VFIO request), so this can wait as long as\n"
+	  "                 a user holds on; VRAM is never taken from a user\n" },
 	{ "top", mvctl_cmd_top, "[-n N] [--json]",
 	  "live engine use per vGPU and per GPU, every second",
 	  "On a terminal: a screen refreshed every second until q or Ctrl-C.\n"
@@ -148,11 +165,13 @@ static const char mvctl_exit_help[] =
 	"  2  bad usage: unknown command or option, a malformed or out-of-range\n"
 	"     argument, an unknown type or policy, a UUID already in use\n"
 	"  3  the mvgpu module is not loaded (no /sys/class/mvgpu)\n"
-	"  4  no such vGPU (UUID) or GPU; run: the vGPU was removed under it\n"
+	"  4  no such vGPU (UUID), GPU or PCI device; run: the vGPU was removed\n"
+	"     under it; unbind: no mvgpu driver has the device\n"
 	"  5  no capacity: no GPU (or not the one given) has room for the type\n"
 	"  6  permission denied: changing anything (and opening a vGPU for\n"
 	"     run) needs root\n"
-	"  7  the vGPU is open by a client (remove --no-wait, run)\n"
+	"  7  the vGPU is open by a client (remove --no-wait, run); bind: another\n"
+	"     driver holds the device; unbind: the GPU has vGPUs (no --force)\n"
 	"  8  run: a result did not match the CPU reference, or the vGPU faulted\n";
 
 static void mvctl_help(FILE *f)

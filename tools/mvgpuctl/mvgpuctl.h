@@ -231,6 +231,8 @@ int mvctl_cmd_run(int argc, char **argv);
 int mvctl_cmd_usage(int argc, char **argv);
 int mvctl_cmd_snapshot(int argc, char **argv);
 int mvctl_cmd_cdi(int argc, char **argv);
+int mvctl_cmd_bind(int argc, char **argv);
+int mvctl_cmd_unbind(int argc, char **argv);
 
 /* main.c: print the usage of one command ("mvgpuctl CMD --help") */
 void mvctl_cmd_help(const char *cmd, FILE *f);

@@ -430,6 +430,7 @@ void mvctl_json_vgpu(struct mvctl_json *j, const struct mvctl_vgpu *v)
 	mvctl_json_str(j, "uuid", v->i.uuid);
 	mvctl_json_str(j, "type", v->i.type);
 	mvctl_json_str(j, "gpu", v->i.gpu);
+	mvctl_json_str(j, "parent", v->i.parent);
 	mvctl_json_str(j, "state", v->i.state);
 	if (v->i.owner_pid > 0) {
 		mvctl_json_obj_begin(j, "owner");
