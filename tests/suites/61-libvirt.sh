@@ -13,14 +13,16 @@
 #      type='mdev'> starts (QEMU's command line and QMP show vfio-pci),
 #      takes a second vGPU by hot-plug, keeps libvirt from stopping a vGPU
 #      it holds, and lets go of both when destroyed.
-#   3. A PCI GPU (a bochs-display bound to mvgpu_bochs), when the module
+#   3. A PCI GPU (a bochs-display bound to mvgpu), when the module
 #      has that backend: nodedev-list --cap mdev_types lists it,
 #      nodedev-dumpxml shows every type with its available instances,
 #      nodedev-create/-destroy and nodedev-define/-start/-undefine manage
 #      vGPUs on it through mdevctl, and a domain starts with one.
 # See docs/qemu.md, libvirt.
-# vmrun: --timeout 400 --params num_gpus=1
+# vmrun: --timeout 400 --bochs 1 --params num_gpus=1
 . tests/lib/tap.sh
+T0=$(date +%s)
+elapsed() { echo "# $1 after $(($(date +%s) - T0)) s"; }
 
 # udevadm and udevd do nothing in a chroot (the harness runs suites in one) unless told
 export SYSTEMD_IGNORE_CHROOT=1
@@ -95,7 +97,9 @@ t0=$(date +%s)
 check "libvirtd starts" libvirtd -d
 # libvirtd probes QEMU's capabilities first: about 20 s under TCG
 check "libvirtd answers on qemu:///system" wait_for 90 vsh version
-echo "# libvirtd answered after $(($(date +%s) - t0)) s"
+echo "# libvirtd answered $(($(date +%s) - t0)) s after its start"
+
+elapsed "daemons up"
 
 # --- 2. the software GPU ------------------------------------------------------------
 echo $A >$TYPES/mvgpu-4/create
@@ -176,8 +180,10 @@ check "virsh nodedev-destroy A, no longer held" vsh nodedev-destroy $NA
 check "A is gone" test ! -e $DEV/$A
 echo 1 >$DEV/$C/remove
 
+elapsed "software GPU done"
+
 # --- 3. a PCI GPU ---------------------------------------------------------------------
-BDRV=/sys/bus/pci/drivers/mvgpu_bochs
+BDRV=/sys/bus/pci/drivers/mvgpu
 P=$(for d in /sys/bus/pci/devices/*; do
 	[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x1111 ] && basename $d && break
 done)
@@ -205,8 +211,8 @@ pci_part() {
 	local pd=/sys/bus/pci/devices/$P pn="pci_${P//[:.]/_}" pt n u out rc a0 pid
 	pt=$pd/mdev_supported_types
 
-	echo mvgpu_bochs >$pd/driver_override
-	check "bind the bochs-display $P to mvgpu_bochs (driver_override + bind)" \
+	echo mvgpu >$pd/driver_override
+	check "bind the bochs-display $P to mvgpu (driver_override + bind)" \
 		sh -c "echo $P >$BDRV/bind"
 	expect_eq "nodedev-list --cap mdev_types lists the PCI GPU as $pn" "$pn" \
 		"$(vsh nodedev-list --cap mdev_types 2>&1 | grep -x "$pn")"
@@ -254,7 +260,7 @@ pci_part() {
 	echo >$pd/driver_override
 }
 if [ -z "$P" ] || [ ! -d $BDRV ]; then
-	for t in "bind the bochs-display to mvgpu_bochs" \
+	for t in "bind the bochs-display to mvgpu" \
 		"nodedev-list --cap mdev_types lists the PCI GPU" \
 		"nodedev-dumpxml shows every type with name, deviceAPI and availableInstances as sysfs" \
 		"nodedev-create on the PCI GPU makes a vGPU" \
@@ -268,6 +274,8 @@ else
 	pci_part
 fi
 
+elapsed "PCI GPU done"
+
 # --- clean up -------------------------------------------------------------------------
 expect_eq "no domain left" "" "$(vsh list --all --name 2>&1 | sed '/^$/d')"
 expect_eq "no vGPU left" "" "$(ls $DEV)"
@@ -276,4 +284,5 @@ udevadm control --exit
 wait $udevd
 check "libvirtd stops" wait_for 30 sh -c '! pgrep -x libvirtd'
 rm -rf $TMP
+elapsed "the suite ends"
 tap_done
