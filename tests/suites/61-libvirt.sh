@@ -40,12 +40,12 @@ skip() {	# NAME REASON: a test that cannot run here
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n - $1 # SKIP $2"
 }
-wait_for() {	# SECONDS CMD...: poll until CMD succeeds
-	local i n=$(($1 * 10))
+wait_for() {	# SECONDS CMD...: poll until CMD succeeds, twice a second
+	local i n=$(($1 * 2))
 	shift
 	for ((i = 0; i < n; i++)); do
 		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
+		sleep 0.5
 	done
 	return 1
 }
@@ -66,9 +66,13 @@ domain_xml() {	# NAME UUID...: a domain with no OS, each vGPU as an mdev hostdev
 	done
 	echo "</devices></domain>"
 }
-mdev_xml() {	# PARENT TYPE [UUID]: a node device XML for nodedev-create/-define
+mdev_xml() {	# PARENT TYPE [UUID [NAME=VALUE...]]: a node device XML for nodedev-create/-define
+	local a
 	echo "<device><parent>$1</parent><capability type='mdev'><type id='$2'/>"
 	[ -n "${3:-}" ] && echo "<uuid>$3</uuid>"
+	for a in "${@:4}"; do
+		echo "<attr name='${a%%=*}' value='${a#*=}'/>"
+	done
 	echo "</capability></device>"
 }
 qemu_pid() { cat /run/libvirt/qemu/$1.pid 2>/dev/null; }
@@ -247,11 +251,14 @@ pci_part() {
 
 	u=6d6d6d6d-4444-4444-8444-000000000004
 	n=$(nodename $u $P)
-	mdev_xml $pn mvgpu-8 $u >$TMP/pcidef.xml
-	check "nodedev-define a vGPU on the PCI GPU (mdevctl define)" vsh nodedev-define $TMP/pcidef.xml
+	mdev_xml $pn mvgpu-8 $u mvgpu/weight=7 mvgpu/priority=high >$TMP/pcidef.xml
+	check "nodedev-define a vGPU on the PCI GPU, knobs as <attr> (mdevctl define)" \
+		vsh nodedev-define $TMP/pcidef.xml
 	expect_match "... mdevctl has the definition" "^$u $P mvgpu-8 manual" "$(mdevctl list --defined 2>&1)"
 	check "nodedev-start it" vsh nodedev-start $n
 	check "... it exists under the PCI device" test -d $pd/$u
+	expect_eq "... with the knobs of its <attr> elements: weight 7, priority high" "7 high" \
+		"$(cat $pd/$u/mvgpu/weight $pd/$u/mvgpu/priority 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 	check "nodedev-destroy it" vsh nodedev-destroy $n
 	check "nodedev-undefine it" vsh nodedev-undefine $n
 	expect_eq "... no definition and no vGPU left" "" "$(mdevctl list --defined; ls $DEV)"
@@ -266,7 +273,7 @@ if [ -z "$P" ] || [ ! -d $BDRV ]; then
 		"nodedev-create on the PCI GPU makes a vGPU" \
 		"a domain with that vGPU starts; QMP shows it" \
 		"nodedev-destroy removes the vGPU" \
-		"nodedev-define + nodedev-start a vGPU on the PCI GPU (mdevctl)" \
+		"nodedev-define + nodedev-start a vGPU on the PCI GPU, knobs as <attr> (mdevctl)" \
 		"nodedev-destroy + nodedev-undefine it"; do
 		skip "$t" "no PCI parent"
 	done
