@@ -107,10 +107,10 @@ elapsed "daemons up"
 
 # --- 2. the software GPU ------------------------------------------------------------
 echo $A >$TYPES/mvgpu-4/create
-udevadm settle --timeout=30
 NA=$(nodename $A mvgpu0)
-expect_eq "a vGPU created in sysfs is the node device $NA" "$NA" \
-	"$(vsh nodedev-list --cap mdev 2>&1 | grep -x "$NA")"
+# libvirt hears of it from udevd's event, a moment later
+check "a vGPU created in sysfs becomes the node device $NA" \
+	wait_for 30 sh -c "setsid -w virsh nodedev-list --cap mdev </dev/null | grep -qx $NA"
 out=$(vsh nodedev-dumpxml $NA 2>&1)
 expect_match "... of type mvgpu-4" "<type id='mvgpu-4'/>" "$out"
 expect_match "... on parent address mvgpu0" "<parent_addr>mvgpu0</parent_addr>" "$out"
