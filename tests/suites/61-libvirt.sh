@@ -18,7 +18,7 @@
 #      nodedev-dumpxml shows every type with its available instances,
 #      nodedev-create/-destroy and nodedev-define/-start/-undefine manage
 #      vGPUs on it through mdevctl, and a domain starts with one.
-# See docs/qemu.md, libvirt.
+# See docs/libvirt.md.
 # vmrun: --timeout 400 --bochs 1 --params num_gpus=1
 . tests/lib/tap.sh
 T0=$(date +%s)
