@@ -13,11 +13,12 @@
 #      type='mdev'> starts (QEMU's command line and QMP show vfio-pci),
 #      takes a second vGPU by hot-plug, keeps libvirt from stopping a vGPU
 #      it holds, and lets go of both when destroyed.
-#   3. A PCI GPU (a bochs-display bound to mvgpu), when the module
-#      has that backend: nodedev-list --cap mdev_types lists it,
+#   3. A PCI GPU (the bochs-display of vmrun --bochs 1, bound to mvgpu;
+#      skipped without one): nodedev-list --cap mdev_types lists it,
 #      nodedev-dumpxml shows every type with its available instances,
 #      nodedev-create/-destroy and nodedev-define/-start/-undefine manage
-#      vGPUs on it through mdevctl, and a domain starts with one.
+#      vGPUs on it through mdevctl (knobs as <attr>), and a domain starts
+#      (paused) with one.
 # See docs/libvirt.md.
 # vmrun: --timeout 400 --bochs 1 --params num_gpus=1
 . tests/lib/tap.sh
