@@ -7,7 +7,8 @@
 #   make demo       deps + build + the sandbox VM demo
 #   make bench      the benchmarks, in the sandbox VM
 #   make soak       fuzzer + race storm for SOAK_SECONDS (default 300), not in CI
-#   make lint       checkpatch --strict on kmod/ guest/, cppcheck on userspace
+#   make lint       checkpatch --strict on kmod/ guest/, no mutual calls between
+#                   kmod/ files (tools/kmod-calls), cppcheck on userspace
 #   make install    PREFIX=/usr/local DESTDIR= (library, headers, CLI, exporter,
 #                   its systemd unit, man page, udev rules; without DESTDIR
 #                   also the tenant group)
@@ -203,7 +204,7 @@ soak: deps
 	$(MAKE) all
 	tests/vm/vmrun --timeout $$(($(SOAK_SECONDS) + 600)) -- SOAK_SECONDS=$(SOAK_SECONDS) tests/soak.sh
 
-lint:
+lint: kmod
 	tools/lint
 
 install: lib tools install-udev

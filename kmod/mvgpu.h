@@ -5,9 +5,13 @@
  * Objects:
  *   struct mvgpu_gpu   one physical GPU: the mdev parent, its VRAM, engines
  *                      and scheduler (host-wide helpers are mvgpu_gpu_*)
- *   struct mvgpu_vgpu  one vGPU: a vfio_device with its config space, BAR0
- *                      registers, VRAM partition, interrupts and context
- *                      (per-instance helpers are mvgpu_vgpu_*)
+ *   struct mvgpu_vgpu  one vGPU: its config space, BAR0 registers, VRAM
+ *                      partition, interrupts and context (per-instance
+ *                      helpers are mvgpu_vgpu_*); the VFIO glue
+ *                      (mvgpu_vfio.c) wraps it in a vfio_device
+ *
+ * Nothing here includes VFIO or mdev headers: only the glue does
+ * (mvgpu_vfio.c, mvgpu_vfio_irq.c, their mvgpu_vfio.h).
  *
  * Lock ordering (outermost first):
  *   gpu->lock -> vgpu->lock -> ctx->exec_lock -> sched->lock
@@ -25,14 +29,13 @@
 #define MVGPU_H
 
 #include <linux/device.h>
-#include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/rwsem.h>
 #include <linux/seqlock.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
-#include <linux/vfio.h>
+#include <linux/uuid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -190,19 +193,40 @@ void mvgpu_sched_set_prio(struct mvgpu_sched *sched,
 void mvgpu_sched_set_cap(struct mvgpu_sched *sched,
 			 struct mvgpu_sched_entity *se, u32 cap_pct);
 
+/* A sched entity's statistics, read at once under the scheduler's lock */
+struct mvgpu_sched_stats {
+	u64 busy_ns;
+	u64 dma_ns;
+	u64 wait_ns;		/* with the wait in progress */
+	u64 vruntime_ns;
+	u64 slices;
+	u64 preemptions;
+	u64 max_wait_slices;
+};
+
+void mvgpu_sched_read_entity(struct mvgpu_sched *sched,
+			     const struct mvgpu_sched_entity *se,
+			     struct mvgpu_sched_stats *st);
+u64 mvgpu_sched_busy_ns(struct mvgpu_sched *sched,
+			const struct mvgpu_sched_entity *se);
+void mvgpu_sched_read_engines(struct mvgpu_sched *sched,
+			      u64 busy_ns[MVGPU_MAX_ENGINES]);
+void mvgpu_sched_read_picks(struct mvgpu_sched *sched, u64 *picks,
+			    u64 *pick_ns);
+
 /* ------------------------------------------------------------------ */
 /* Physical GPU (mdev parent)                                          */
 /* ------------------------------------------------------------------ */
 
 struct mvgpu_type {
-	struct mdev_type mtype;
 	struct mvgpu_gpu *gpu;
 	unsigned int divisor;		/* 1/divisor of the GPU */
 	unsigned int slices;
 	char sysfs_name[16];
 	char pretty_name[32];
-	struct kobject *attr_kobj;	/* MVGPU_TYPE_ATTR_DIR */
 };
+
+struct mvgpu_vfio_parent;
 
 /*
  * The final meters of removed vGPUs, until a consumer acknowledges them
@@ -228,13 +252,12 @@ struct mvgpu_gpu {
 	struct mvgpu_hw hw;		/* what its backend sees */
 	struct device dev;		/* /sys/class/mvgpu/mvgpuN */
 	struct device *parent_dev;	/* the mdev parent: hw.dev or &dev */
-	struct mdev_parent parent;
+	struct mvgpu_vfio_parent *vfio;	/* the glue's: mdev parent, types */
 	unsigned int index;		/* from an ida: GPUs come and go */
 	u64 slice_size;			/* caps.vram_size / MVGPU_SLICES */
 
 	unsigned int num_types;		/* divisors 1 .. caps.max_divisor */
 	struct mvgpu_type types[MVGPU_NUM_TYPES];
-	struct mdev_type *mtypes[MVGPU_NUM_TYPES];
 
 	struct mutex lock;		/* guards the fields below */
 	unsigned long slice_map;	/* bit set: slice belongs to a vGPU */
@@ -254,11 +277,16 @@ static inline struct mvgpu_gpu *mvgpu_hw_to_gpu(struct mvgpu_hw *hw)
 	return container_of(hw, struct mvgpu_gpu, hw);
 }
 
+/* The VFIO glue (mvgpu_vfio.c): the mdev driver, each GPU's mdev parent */
+int mvgpu_vfio_module_init(void);
+void mvgpu_vfio_module_exit(void);
+int mvgpu_vfio_parent_register(struct mvgpu_gpu *gpu);
+void mvgpu_vfio_parent_unregister(struct mvgpu_gpu *gpu);
+
 /* GPU registration (mvgpu_gpu.c) */
 int mvgpu_gpu_module_init(void);
 void mvgpu_gpu_module_exit(void);
 
-extern struct mdev_driver mvgpu_mdev_driver;
 extern const struct attribute_group *mvgpu_gpu_groups[];
 extern const struct attribute_group *mvgpu_vgpu_groups[];
 extern const char *const mvgpu_stat_names[MVGPU_NUM_STATS];
@@ -266,10 +294,10 @@ extern const char *const mvgpu_meter_names[MVGPU_NUM_METERS];
 void mvgpu_sysfs_init(void);
 
 void mvgpu_types_init(struct mvgpu_gpu *gpu);
-int mvgpu_types_add_attrs(struct mvgpu_gpu *gpu);
-void mvgpu_types_del_attrs(struct mvgpu_gpu *gpu);
-unsigned int mvgpu_type_available(struct mdev_type *mtype);
-ssize_t mvgpu_type_description(struct mdev_type *mtype, char *buf);
+unsigned int mvgpu_type_available(const struct mvgpu_type *type);
+ssize_t mvgpu_type_description(const struct mvgpu_type *type, char *buf);
+u64 mvgpu_type_vram_size(const struct mvgpu_type *type);
+unsigned int mvgpu_type_share_permille(const struct mvgpu_type *type);
 int mvgpu_gpu_reserve_slices(struct mvgpu_gpu *gpu,
 			     const struct mvgpu_type *type,
 			     u64 slice_base[MVGPU_SLICES]);
@@ -306,8 +334,27 @@ struct mvgpu_dma {
 	atomic64_t abandoned;		/* copies given up on */
 };
 
+/* What a vGPU needs from the VFIO glue that made it (mvgpu_vfio.c) */
+struct mvgpu_vgpu_host_ops {
+	/* keep the vGPU's memory while a thread or a file uses it */
+	void (*get)(struct mvgpu_vgpu *vgpu);
+	void (*put)(struct mvgpu_vgpu *vgpu);
+	/* copy to (@write) or from the client's memory by IOVA; may sleep */
+	int (*dma_rw)(struct mvgpu_vgpu *vgpu, u64 iova, void *buf,
+		      size_t len, bool write);
+};
+
+/* VFIO migration states the device takes (the glue maps VFIO's onto them) */
+enum mvgpu_mig_state {
+	MVGPU_MIG_RUNNING,
+	MVGPU_MIG_STOP,
+	MVGPU_MIG_STOP_COPY,
+	MVGPU_MIG_RESUMING,
+};
+
 struct mvgpu_vgpu {
-	struct vfio_device vdev;
+	struct device *dev;		/* the mdev device, for logs */
+	const struct mvgpu_vgpu_host_ops *host;
 	struct mvgpu_gpu *gpu;
 	const struct mvgpu_type *type;
 	struct list_head node;		/* gpu->vgpus, under gpu->lock */
@@ -330,7 +377,6 @@ struct mvgpu_vgpu {
 	seqcount_mutex_t cfg_seq;
 	u8 cfg[MVGPU_CFG_SIZE];
 	u8 cfg_wmask[MVGPU_CFG_SIZE];
-	u64 bar_size[VFIO_PCI_NUM_REGIONS];
 
 	/* BAR0 state that is not the engine's: written under lock */
 	u64 scratch;
@@ -343,7 +389,7 @@ struct mvgpu_vgpu {
 	spinlock_t irq_lock;
 	u32 int_status;			/* under irq_lock */
 	u32 int_mask;			/* under irq_lock */
-	int irq_type;			/* VFIO_PCI_*_IRQ_INDEX or -1 */
+	int irq_type;			/* VFIO_PCI_*_IRQ_INDEX or -1 (glue's) */
 	bool intx_disabled;		/* PCI_COMMAND_INTX_DISABLE */
 	struct mvgpu_irq_trigger intx;
 	struct mvgpu_irq_trigger msi;
@@ -373,15 +419,10 @@ struct mvgpu_vgpu {
 	struct mvgpu_dma dma;
 
 	/* migration, under lock */
-	enum vfio_device_mig_state mig_state;
+	enum mvgpu_mig_state mig_state;
 	struct mvgpu_mig_file *mig_save;	/* STOP_COPY session */
 	struct mvgpu_mig_file *mig_load;	/* RESUMING session */
 };
-
-static inline struct mvgpu_vgpu *mvgpu_vdev_to_vgpu(struct vfio_device *vdev)
-{
-	return container_of(vdev, struct mvgpu_vgpu, vdev);
-}
 
 static inline struct mvgpu_vgpu *mvgpu_ctx_to_vgpu(struct mvgpu_ctx *ctx)
 {
@@ -395,29 +436,55 @@ void mvgpu_dma_release(struct mvgpu_vgpu *vgpu);
 void mvgpu_dma_start(struct mvgpu_vgpu *vgpu);
 void mvgpu_dma_cancel(struct mvgpu_vgpu *vgpu);
 
-/* vGPU lifecycle (mvgpu_vgpu.c) */
-extern const struct vfio_device_ops mvgpu_vfio_ops;
-int mvgpu_vgpu_init(struct vfio_device *vdev);
-void mvgpu_vgpu_release(struct vfio_device *vdev);
-int mvgpu_vgpu_open(struct vfio_device *vdev);
-void mvgpu_vgpu_close(struct vfio_device *vdev);
+/*
+ * vGPU lifecycle (mvgpu_vgpu.c), called by the VFIO glue: all but init,
+ * teardown and release with vgpu->lock held
+ */
+int mvgpu_vgpu_init(struct mvgpu_vgpu *vgpu, struct mvgpu_type *type,
+		    struct device *dev, const struct mvgpu_vgpu_host_ops *host);
+void mvgpu_vgpu_set_removing(struct mvgpu_vgpu *vgpu);
+void mvgpu_vgpu_teardown(struct mvgpu_vgpu *vgpu);
+void mvgpu_vgpu_release(struct mvgpu_vgpu *vgpu);
+void mvgpu_vgpu_open(struct mvgpu_vgpu *vgpu);
+void mvgpu_vgpu_close(struct mvgpu_vgpu *vgpu);
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool function_reset);
 void mvgpu_vgpu_quiesce(struct mvgpu_vgpu *vgpu);
-void mvgpu_vgpu_bus_master_off(struct mvgpu_vgpu *vgpu);
+int mvgpu_vgpu_cfg_write(struct mvgpu_vgpu *vgpu, u32 off, const u8 *buf,
+			 u32 len);
+int mvgpu_vgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
+			  u32 len);
+void mvgpu_vgpu_mig_stop(struct mvgpu_vgpu *vgpu);
+void mvgpu_vgpu_mig_run(struct mvgpu_vgpu *vgpu);
+int mvgpu_vgpu_mig_load(struct mvgpu_vgpu *vgpu);
 
-/* Migration (mvgpu_migration.c), caller holds vgpu->lock but for init */
-void mvgpu_migration_init(struct mvgpu_vgpu *vgpu);
-void mvgpu_migration_reset(struct mvgpu_vgpu *vgpu);
-bool mvgpu_vgpu_may_run(struct mvgpu_vgpu *vgpu);
+/*
+ * Migration data sessions (mvgpu_migration.c), vgpu->lock held: the
+ * stream of a stopped vGPU (save) or into one (load), each a file
+ */
+struct file *mvgpu_mig_save_open(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_save_close(struct mvgpu_vgpu *vgpu);
+struct file *mvgpu_mig_load_open(struct mvgpu_vgpu *vgpu);
+int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu, u8 cfg[MVGPU_CFG_SIZE]);
+void mvgpu_mig_load_close(struct mvgpu_vgpu *vgpu);
 
-/* PCI config space (mvgpu_cfg_space.c), caller holds vgpu->lock */
+/*
+ * PCI config space (mvgpu_cfg_space.c), caller holds vgpu->lock.  A write
+ * returns MVGPU_CFG_COMMAND_CHANGED when it touched PCI_COMMAND, for the
+ * caller (mvgpu_vgpu_cfg_write) to act on.
+ */
+#define MVGPU_CFG_COMMAND_CHANGED	1
 void mvgpu_cfg_reset(struct mvgpu_vgpu *vgpu);
 int mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, u32 off, u8 *buf, u32 len);
 int mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, u32 off, const u8 *buf,
 		    u32 len);
 bool mvgpu_cfg_mem_enabled(const struct mvgpu_vgpu *vgpu);
 
-/* BAR0 registers (mvgpu_mmio.c), caller holds vgpu->lock */
+/*
+ * BAR0 registers (mvgpu_mmio.c), caller holds vgpu->lock.  A write
+ * returns MVGPU_MMIO_RESET for a valid write to RESET, for the caller
+ * (mvgpu_vgpu_mmio_write) to reset the vGPU.
+ */
+#define MVGPU_MMIO_RESET	1
 int mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, u32 off, void *buf, u32 len);
 void mvgpu_mmio_module_init(void);
 int mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
@@ -429,7 +496,7 @@ int mvgpu_vram_module_init(void);
 void mvgpu_vram_module_exit(void);
 int mvgpu_vram_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_vram_fini(struct mvgpu_vgpu *vgpu);
-void mvgpu_vram_update(struct mvgpu_vgpu *vgpu);
+void mvgpu_vram_update(struct mvgpu_vgpu *vgpu, bool enable);
 ssize_t mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 		      size_t count, u64 off, bool write);
 int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);
@@ -443,7 +510,7 @@ ssize_t mvgpu_meter_show(struct mvgpu_gpu *gpu, char *buf);
 void mvgpu_meter_ack(struct mvgpu_gpu *gpu, u64 seq);
 u64 mvgpu_meter_dropped(struct mvgpu_gpu *gpu);
 
-/* Interrupts (mvgpu_irq.c) */
+/* Interrupts (mvgpu_vfio_irq.c, the glue's interrupt half) */
 void mvgpu_irq_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_raise(struct mvgpu_vgpu *vgpu, u32 causes);
 void mvgpu_irq_ack(struct mvgpu_vgpu *vgpu, u32 causes);
@@ -453,10 +520,5 @@ void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_replay(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_teardown(struct mvgpu_vgpu *vgpu);
 bool mvgpu_irq_intx_asserted(struct mvgpu_vgpu *vgpu);
-int mvgpu_irq_get_info(struct mvgpu_vgpu *vgpu, struct vfio_irq_info *info);
-unsigned int mvgpu_irq_count(unsigned int index);
-int mvgpu_irq_set_irqs(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
-		       const void *data);
-bool mvgpu_irq_signal_request(struct mvgpu_vgpu *vgpu);
 
 #endif /* MVGPU_H */

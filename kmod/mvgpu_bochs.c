@@ -87,6 +87,8 @@ static void mvgpu_bochs_zero(struct mvgpu_bochs *b, u64 off, u64 len)
 		memset_io(b->vram + off + done, 0, n);
 		cond_resched();
 	}
+	/* write-combined stores reach the device before anyone reads */
+	wmb();
 }
 
 /* ------------------------------ the GPU ------------------------------ */

@@ -30,7 +30,6 @@ static void mvgpu_cfg_bar64(struct mvgpu_vgpu *vgpu, unsigned int bar,
 	u32 off = PCI_BASE_ADDRESS_0 + bar * 4;
 	u64 mask = ~(size - 1);
 
-	vgpu->bar_size[bar] = size;
 	put_unaligned_le32(flags, &vgpu->cfg[off]);
 	put_unaligned_le32(0, &vgpu->cfg[off + 4]);
 	mvgpu_cfg_wmask32(vgpu, off, lower_32_bits(mask) &
@@ -123,19 +122,11 @@ int mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, u32 off, u8 *buf, u32 len)
 	return 0;
 }
 
-static void mvgpu_cfg_command_changed(struct mvgpu_vgpu *vgpu)
-{
-	u16 cmd = get_unaligned_le16(&vgpu->cfg[PCI_COMMAND]);
-	bool master = cmd & PCI_COMMAND_MASTER;
-	bool was_master = READ_ONCE(vgpu->ctx.dma_enabled);
-
-	WRITE_ONCE(vgpu->ctx.dma_enabled, master);
-	if (was_master && !master)
-		mvgpu_vgpu_bus_master_off(vgpu);
-	mvgpu_irq_set_intx_disabled(vgpu, cmd & PCI_COMMAND_INTX_DISABLE);
-	mvgpu_vram_update(vgpu);
-}
-
+/*
+ * Through the write mask.  What a change of PCI_COMMAND does to the
+ * device (bus mastering, INTx, memory decoding) is the vGPU's business:
+ * MVGPU_CFG_COMMAND_CHANGED tells the caller to see to it.
+ */
 int mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, u32 off, const u8 *buf, u32 len)
 {
 	u32 i;
@@ -152,6 +143,6 @@ int mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, u32 off, const u8 *buf, u32 len)
 	}
 	write_seqcount_end(&vgpu->cfg_seq);
 	if (off < PCI_COMMAND + 2 && off + len > PCI_COMMAND)
-		mvgpu_cfg_command_changed(vgpu);
+		return MVGPU_CFG_COMMAND_CHANGED;
 	return 0;
 }

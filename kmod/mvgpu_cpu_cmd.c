@@ -562,13 +562,16 @@ int mvgpu_cpu_ctx_restore(struct mvgpu_ctx *ctx, const void *buf, size_t len)
 {
 	struct mvgpu_cpu_ctx *st = mvgpu_cpu_ctx(ctx);
 	const struct mvgpu_mig_cpu_ctx *s = buf;
-	u32 valid = le32_to_cpu(s->cmd_valid);
-	u64 progress = le64_to_cpu(s->cmd_progress);
-	struct mvgpu_cmd cmd = s->cmd;
+	struct mvgpu_cmd cmd;
+	u64 progress;
+	u32 valid;
 
 	lockdep_assert_held(&ctx->exec_lock);
 	if (len != sizeof(*s))
 		return -EINVAL;
+	valid = le32_to_cpu(s->cmd_valid);
+	progress = le64_to_cpu(s->cmd_progress);
+	cmd = s->cmd;
 	if (mvgpu_ctx_check_regs(ctx, &s->regs) || valid > 1 || s->reserved)
 		return -EINVAL;
 	mvgpu_cpu_cmd_le_to_cpu(&cmd);

@@ -35,7 +35,6 @@
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/vfio.h>
 
 #include "mvgpu.h"
 
@@ -79,7 +78,7 @@ static bool mvgpu_dma_client_gone(struct task_struct *thread)
 	bool gone = false;
 
 	task_lock(thread);
-	mm = thread->mm;	/* the client's, inside vfio_dma_rw */
+	mm = thread->mm;	/* the client's, inside host->dma_rw (vfio_dma_rw) */
 	if (mm) {
 		gone = atomic_read(&mm->mm_users) <= 1;
 #ifdef CONFIG_MEMCG
@@ -153,8 +152,8 @@ static void mvgpu_dma_copy_client(struct mvgpu_vgpu *vgpu,
 			job->error = -ECANCELED;
 			break;
 		}
-		ret = vfio_dma_rw(&vgpu->vdev, job->iova + off, bounce + off,
-				  job->segs[i].len, job->to_host);
+		ret = vgpu->host->dma_rw(vgpu, job->iova + off, bounce + off,
+					 job->segs[i].len, job->to_host);
 		if (ret) {
 			job->error = ret;
 			job->fault_iova = job->iova + off;
@@ -230,7 +229,7 @@ static int mvgpu_dma_thread(void *data)
 	dma->bounce = NULL;
 	/* not copying: it cannot re-arm; wait for one that runs */
 	cancel_delayed_work_sync(&dma->watchdog);
-	put_device(&vgpu->vdev.device);
+	vgpu->host->put(vgpu);
 	module_put_and_kthread_exit(0);
 }
 
@@ -283,7 +282,7 @@ static void mvgpu_dma_wait_copy(struct mvgpu_vgpu *vgpu)
 			       MVGPU_DMA_CANCEL_WAIT))
 		return;
 	atomic64_inc(&dma->abandoned);
-	dev_warn_ratelimited(vgpu->vdev.dev,
+	dev_warn_ratelimited(vgpu->dev,
 			     "a DMA copy stuck on the client's memory was abandoned; nothing it brings back is used\n");
 }
 
@@ -307,7 +306,7 @@ void mvgpu_dma_cancel(struct mvgpu_vgpu *vgpu)
 		mvgpu_dma_wait_copy(vgpu);
 }
 
-/* Create the vGPU's DMA thread; the vfio_device is initialised */
+/* Create the vGPU's DMA thread; the vGPU and its host are initialised */
 int mvgpu_dma_init(struct mvgpu_vgpu *vgpu)
 {
 	struct mvgpu_dma *dma = &vgpu->dma;
@@ -323,7 +322,7 @@ int mvgpu_dma_init(struct mvgpu_vgpu *vgpu)
 		return -ENOMEM;
 
 	thread = kthread_create(mvgpu_dma_thread, vgpu, "mvgpu-dma/%.8s",
-				dev_name(vgpu->vdev.dev));
+				dev_name(vgpu->dev));
 	if (IS_ERR(thread)) {
 		kvfree(dma->bounce);
 		dma->bounce = NULL;
@@ -333,7 +332,7 @@ int mvgpu_dma_init(struct mvgpu_vgpu *vgpu)
 	/* put by mvgpu_dma_release, for kthread_stop and send_sig */
 	get_task_struct(thread);
 	/* both are the thread's, put as it exits */
-	get_device(&vgpu->vdev.device);
+	vgpu->host->get(vgpu);
 	__module_get(THIS_MODULE);
 	wake_up_process(thread);
 	return 0;

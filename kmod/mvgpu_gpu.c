@@ -123,23 +123,15 @@ struct mvgpu_hw *mvgpu_gpu_register(struct device *dev,
 		goto err_sched;
 
 	mvgpu_types_init(gpu);
-	ret = mdev_register_parent(&gpu->parent, gpu->parent_dev,
-				   &mvgpu_mdev_driver, gpu->mtypes,
-				   gpu->num_types);
+	ret = mvgpu_vfio_parent_register(gpu);
 	if (ret)
 		goto err_del;
-
-	ret = mvgpu_types_add_attrs(gpu);
-	if (ret)
-		goto err_parent;
 
 	dev_info(&gpu->dev, "%s GPU on %s: %llu MiB VRAM, %u engines\n",
 		 ops->name, dev_name(gpu->parent_dev),
 		 gpu->hw.caps.vram_size >> 20, gpu->hw.caps.num_engines);
 	return &gpu->hw;
 
-err_parent:
-	mdev_unregister_parent(&gpu->parent);
 err_del:
 	device_del(&gpu->dev);
 err_sched:
@@ -153,18 +145,17 @@ err_put:
 }
 
 /*
- * mdev_unregister_parent removes every vGPU; each removal waits for its
- * VFIO user to close the device (asked through the request eventfd), and
- * a user's VRAM mapping keeps the device open, so no memory a user maps
- * goes away under it.  Safe from a PCI driver's remove: nothing here
- * needs the device lock that remove holds.
+ * The glue removes every vGPU; each removal waits for its VFIO user to
+ * close the device (asked through the request eventfd), and a user's VRAM
+ * mapping keeps the device open, so no memory a user maps goes away under
+ * it.  Safe from a PCI driver's remove: nothing here needs the device
+ * lock that remove holds.
  */
 void mvgpu_gpu_unregister(struct mvgpu_hw *hw)
 {
 	struct mvgpu_gpu *gpu = mvgpu_hw_to_gpu(hw);
 
-	mvgpu_types_del_attrs(gpu);
-	mdev_unregister_parent(&gpu->parent);
+	mvgpu_vfio_parent_unregister(gpu);
 	device_del(&gpu->dev);
 	mvgpu_sched_fini(&gpu->sched);
 	hw->ops->gpu_fini(hw);

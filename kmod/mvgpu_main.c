@@ -21,7 +21,7 @@ static int __init mvgpu_init(void)
 	if (ret)
 		return ret;
 
-	ret = mdev_register_driver(&mvgpu_mdev_driver);
+	ret = mvgpu_vfio_module_init();
 	if (ret)
 		goto err_vram;
 
@@ -42,7 +42,7 @@ err_soft:
 err_gpu:
 	mvgpu_gpu_module_exit();
 err_driver:
-	mdev_unregister_driver(&mvgpu_mdev_driver);
+	mvgpu_vfio_module_exit();
 err_vram:
 	mvgpu_vram_module_exit();
 	return ret;
@@ -53,7 +53,7 @@ static void __exit mvgpu_exit(void)
 	mvgpu_bochs_backend_exit();
 	mvgpu_soft_backend_exit();
 	mvgpu_gpu_module_exit();
-	mdev_unregister_driver(&mvgpu_mdev_driver);
+	mvgpu_vfio_module_exit();
 	mvgpu_vram_module_exit();
 }
 

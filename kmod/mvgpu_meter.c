@@ -31,13 +31,12 @@ const char *const mvgpu_meter_names[MVGPU_NUM_METERS] = MVGPU_METER_NAMES;
 
 void mvgpu_meter_read(struct mvgpu_vgpu *vgpu, u64 v[MVGPU_NUM_METERS])
 {
-	struct mvgpu_sched *s = &vgpu->gpu->sched;
 	u64 held = ktime_get_ns() - vgpu->created_ns;
+	struct mvgpu_sched_stats st;
 
-	spin_lock(&s->lock);
-	v[MVGPU_METER_ENGINE_NS] = vgpu->se.busy_ns - vgpu->se.dma_ns;
-	v[MVGPU_METER_DMA_NS] = vgpu->se.dma_ns;
-	spin_unlock(&s->lock);
+	mvgpu_sched_read_entity(&vgpu->gpu->sched, &vgpu->se, &st);
+	v[MVGPU_METER_ENGINE_NS] = st.busy_ns - st.dma_ns;
+	v[MVGPU_METER_DMA_NS] = st.dma_ns;
 	v[MVGPU_METER_DMA_BYTES] = READ_ONCE(vgpu->ctx.dma_bytes);
 	v[MVGPU_METER_COMMANDS] = READ_ONCE(vgpu->ctx.commands);
 	v[MVGPU_METER_FAULTS] = READ_ONCE(vgpu->ctx.faults);
@@ -67,7 +66,7 @@ void mvgpu_meter_retire(struct mvgpu_vgpu *vgpu)
 	r = &m->rec[(m->first + m->count) % MVGPU_METER_RECORDS];
 	m->count++;
 	r->seq = m->next_seq++;
-	snprintf(r->uuid, sizeof(r->uuid), "%s", dev_name(vgpu->vdev.dev));
+	snprintf(r->uuid, sizeof(r->uuid), "%s", dev_name(vgpu->dev));
 	snprintf(r->type, sizeof(r->type), "%s", vgpu->type->sysfs_name);
 	memcpy(r->v, v, sizeof(r->v));
 	spin_unlock(&m->lock);

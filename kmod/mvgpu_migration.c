@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Live migration, VFIO migration protocol v2 with STOP_COPY: RUNNING,
- * STOP, STOP_COPY and RESUMING (docs/device.md, "Migration").
+ * Live migration data, VFIO migration protocol v2 with STOP_COPY: the
+ * files that STOP_COPY and RESUMING hand out (docs/device.md,
+ * "Migration").  The state machine is the VFIO glue's (mvgpu_vfio.c),
+ * which calls the session functions below at its arcs.
  *
  * STOP takes the vGPU off the engines and waits for its DMA; nothing it
  * owns changes after that unless the client itself writes.  STOP_COPY hands
@@ -21,6 +23,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -85,7 +88,7 @@ static int mvgpu_mig_release(struct inode *inode, struct file *filp)
 {
 	struct mvgpu_mig_file *migf = filp->private_data;
 
-	put_device(&migf->vgpu->vdev.device);
+	migf->vgpu->host->put(migf->vgpu);
 	mvgpu_mig_file_free(migf);
 	return 0;
 }
@@ -98,7 +101,7 @@ static int mvgpu_mig_check_header(struct mvgpu_mig_file *migf)
 
 	if (le64_to_cpu(hdr->magic) != MVGPU_MIG_MAGIC ||
 	    le32_to_cpu(hdr->version) != MVGPU_MIG_VERSION || hdr->reserved) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "migration stream refused: not an mvgpu v%u stream\n",
 				     MVGPU_MIG_VERSION);
 		return -EINVAL;
@@ -106,7 +109,7 @@ static int mvgpu_mig_check_header(struct mvgpu_mig_file *migf)
 	if (strnlen(hdr->backend, sizeof(hdr->backend)) == sizeof(hdr->backend) ||
 	    strcmp(hdr->backend, backend) ||
 	    le32_to_cpu(hdr->state_size) != migf->state_size) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "migration stream refused: from a %.*s GPU with %u bytes of context, this one is %s with %zu\n",
 				     (int)sizeof(hdr->backend), hdr->backend,
 				     le32_to_cpu(hdr->state_size), backend,
@@ -115,7 +118,7 @@ static int mvgpu_mig_check_header(struct mvgpu_mig_file *migf)
 	}
 	if (le32_to_cpu(hdr->divisor) != vgpu->type->divisor ||
 	    le64_to_cpu(hdr->vram_size) != vgpu->ctx.vram_size) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "migration stream refused: from a 1/%u vGPU with %llu MiB of VRAM, this one is 1/%u with %llu MiB\n",
 				     le32_to_cpu(hdr->divisor),
 				     le64_to_cpu(hdr->vram_size) >> 20, vgpu->type->divisor,
@@ -256,7 +259,7 @@ static ssize_t mvgpu_mig_write(struct file *filp, const char __user *buf,
 		   len > migf->total - migf->pos;
 	mutex_unlock(&migf->lock);
 	if (too_long) {
-		dev_warn_ratelimited(migf->vgpu->vdev.dev,
+		dev_warn_ratelimited(migf->vgpu->dev,
 				     "migration stream refused: longer than the %llu bytes it should be\n",
 				     migf->total);
 		ret = -EINVAL;
@@ -312,7 +315,7 @@ static struct mvgpu_mig_file *mvgpu_mig_file_new(struct mvgpu_vgpu *vgpu,
 		mvgpu_mig_file_free(migf);
 		return ERR_CAST(filp);
 	}
-	get_device(&vgpu->vdev.device);	/* put by mvgpu_mig_release */
+	vgpu->host->get(vgpu);	/* put by mvgpu_mig_release */
 	stream_open(filp->f_inode, filp);
 	migf->filp = filp;
 	get_file(filp);			/* ours, until the session ends */
@@ -363,7 +366,7 @@ static int mvgpu_mig_save_prefix(struct mvgpu_vgpu *vgpu,
 	ret = ops->ctx_save(ctx, mvgpu_mig_state(migf), migf->state_size);
 	mutex_unlock(&ctx->exec_lock);
 	if (ret < 0) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "migration: the %s backend cannot save the context (%d)\n",
 				     ops->name, ret);
 		return ret;
@@ -380,23 +383,33 @@ static int mvgpu_mig_check_regs(const struct mvgpu_mig_regs *r)
 	return 0;
 }
 
-/*
- * Leaving RESUMING: the whole stream arrived and makes sense, apply it.
- * The backend checks its context state and loads it, or refuses it and
- * leaves the context as it was; only then does anything else change.
+/**
+ * mvgpu_mig_load_finish - leaving RESUMING: apply the stream
+ * @vgpu: the vGPU, vgpu->lock held, in a load session
+ * @cfg: where the stream's config space goes, for the caller to apply
+ *
+ * The whole stream must have arrived and make sense.  The backend checks
+ * its context state and loads it, or refuses it and leaves the context as
+ * it was; only then does anything else change.
+ *
+ * Return: 0, or -EINVAL with nothing applied.
  */
-static int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu,
-				 struct mvgpu_mig_file *migf)
+int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu, u8 cfg[MVGPU_CFG_SIZE])
 {
-	struct mvgpu_mig_regs *r = mvgpu_mig_regs(migf);
+	struct mvgpu_mig_file *migf = vgpu->mig_load;
+	struct mvgpu_mig_regs *r;
 	struct mvgpu_ctx *ctx = &vgpu->ctx;
 	const struct mvgpu_backend_ops *ops = vgpu->gpu->hw.ops;
 	unsigned long flags;
 	int ret = 0;
 
+	lockdep_assert_held(&vgpu->lock);
+	if (!migf)
+		return -EINVAL;
+	r = mvgpu_mig_regs(migf);
 	mutex_lock(&migf->lock);
 	if (migf->broken || migf->pos != migf->total) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "migration refused: got %llu of the %llu bytes of the stream\n",
 				     migf->pos, migf->total);
 		ret = -EINVAL;
@@ -411,15 +424,14 @@ static int mvgpu_mig_load_finish(struct mvgpu_vgpu *vgpu,
 		ret = -EINVAL;
 	}
 	if (ret) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "migration refused: the stream's registers are not valid (%s backend: %d)\n",
 				     ops->name, ret);
 		ret = -EINVAL;
 		goto unlock;
 	}
 
-	/* writable bits only, with the side effects a client's write has */
-	mvgpu_cfg_write(vgpu, 0, mvgpu_mig_cfg(migf), MVGPU_CFG_SIZE);
+	memcpy(cfg, mvgpu_mig_cfg(migf), MVGPU_CFG_SIZE);
 	WRITE_ONCE(vgpu->scratch, le64_to_cpu(r->scratch));
 	/* delivered when the vGPU runs again */
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
@@ -431,132 +443,57 @@ unlock:
 	return ret;
 }
 
-/* One arc of the migration state machine; vgpu->lock held */
-static struct file *mvgpu_mig_step(struct mvgpu_vgpu *vgpu,
-				   enum vfio_device_mig_state next)
+/**
+ * mvgpu_mig_save_open - STOP -> STOP_COPY: the stream of the stopped vGPU
+ * @vgpu: the vGPU, vgpu->lock held
+ *
+ * Return: the file to read it from (the caller's reference), or an
+ * ERR_PTR.
+ */
+struct file *mvgpu_mig_save_open(struct mvgpu_vgpu *vgpu)
 {
-	enum vfio_device_mig_state cur = vgpu->mig_state;
 	struct mvgpu_mig_file *migf;
 	int ret;
 
-	if (cur == VFIO_DEVICE_STATE_RUNNING &&
-	    next == VFIO_DEVICE_STATE_STOP) {
-		mvgpu_vgpu_quiesce(vgpu);
-		return NULL;
-	}
-	if (cur == VFIO_DEVICE_STATE_STOP &&
-	    next == VFIO_DEVICE_STATE_RUNNING) {
-		if (vgpu->open)
-			mvgpu_sched_enable(&vgpu->gpu->sched, &vgpu->se);
-		mvgpu_irq_replay(vgpu);
-		return NULL;
-	}
-	if (cur == VFIO_DEVICE_STATE_STOP &&
-	    next == VFIO_DEVICE_STATE_STOP_COPY) {
-		migf = mvgpu_mig_file_new(vgpu, true);
-		if (IS_ERR(migf))
-			return ERR_CAST(migf);
-		ret = mvgpu_mig_save_prefix(vgpu, migf);
-		if (ret) {
-			struct file *filp = migf->filp;
+	lockdep_assert_held(&vgpu->lock);
+	migf = mvgpu_mig_file_new(vgpu, true);
+	if (IS_ERR(migf))
+		return ERR_CAST(migf);
+	ret = mvgpu_mig_save_prefix(vgpu, migf);
+	if (ret) {
+		struct file *filp = migf->filp;
 
-			mvgpu_mig_file_end(&migf);	/* our reference */
-			fput(filp);			/* the caller's */
-			return ERR_PTR(ret);
-		}
-		vgpu->mig_save = migf;
-		return migf->filp;
+		mvgpu_mig_file_end(&migf);	/* our reference */
+		fput(filp);			/* the caller's */
+		return ERR_PTR(ret);
 	}
-	if (cur == VFIO_DEVICE_STATE_STOP_COPY &&
-	    next == VFIO_DEVICE_STATE_STOP) {
-		mvgpu_mig_file_end(&vgpu->mig_save);
-		return NULL;
-	}
-	if (cur == VFIO_DEVICE_STATE_STOP &&
-	    next == VFIO_DEVICE_STATE_RESUMING) {
-		migf = mvgpu_mig_file_new(vgpu, false);
-		if (IS_ERR(migf))
-			return ERR_CAST(migf);
-		vgpu->mig_load = migf;
-		return migf->filp;
-	}
-	if (cur == VFIO_DEVICE_STATE_RESUMING &&
-	    next == VFIO_DEVICE_STATE_STOP) {
-		ret = mvgpu_mig_load_finish(vgpu, vgpu->mig_load);
-		if (ret)
-			return ERR_PTR(ret);
-		mvgpu_mig_file_end(&vgpu->mig_load);
-		return NULL;
-	}
-	/* vfio_mig_get_next_state() only hands out the arcs above */
-	return ERR_PTR(-EINVAL);
+	vgpu->mig_save = migf;
+	return migf->filp;
 }
 
-static struct file *mvgpu_mig_set_state(struct vfio_device *vdev,
-					enum vfio_device_mig_state new_state)
-{
-	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
-	enum vfio_device_mig_state next;
-	struct file *res = NULL;
-	int ret;
-
-	mutex_lock(&vgpu->lock);
-	while (new_state != vgpu->mig_state) {
-		ret = vfio_mig_get_next_state(vdev, vgpu->mig_state, new_state,
-					      &next);
-		if (ret) {
-			res = ERR_PTR(ret);
-			break;
-		}
-		res = mvgpu_mig_step(vgpu, next);
-		if (IS_ERR(res))
-			break;
-		vgpu->mig_state = next;
-		/* only the last arc of a path may open a session */
-		if (res && new_state != vgpu->mig_state) {
-			fput(res);
-			res = ERR_PTR(-EINVAL);
-			break;
-		}
-	}
-	mutex_unlock(&vgpu->lock);
-	return res;
-}
-
-static int mvgpu_mig_get_state(struct vfio_device *vdev,
-			       enum vfio_device_mig_state *state)
-{
-	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
-
-	mutex_lock(&vgpu->lock);
-	*state = vgpu->mig_state;
-	mutex_unlock(&vgpu->lock);
-	return 0;
-}
-
-static const struct vfio_migration_ops mvgpu_mig_ops = {
-	.migration_set_state	= mvgpu_mig_set_state,
-	.migration_get_state	= mvgpu_mig_get_state,
-};
-
-void mvgpu_migration_init(struct mvgpu_vgpu *vgpu)
-{
-	vgpu->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY;
-	vgpu->vdev.mig_ops = &mvgpu_mig_ops;
-	vgpu->mig_state = VFIO_DEVICE_STATE_RUNNING;
-}
-
-/* Reset, open, close: end any session, back to RUNNING; vgpu->lock held */
-void mvgpu_migration_reset(struct mvgpu_vgpu *vgpu)
+/* STOP_COPY -> STOP, reset, close: reads fail with -ENODEV from now on */
+void mvgpu_mig_save_close(struct mvgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
 	mvgpu_mig_file_end(&vgpu->mig_save);
-	mvgpu_mig_file_end(&vgpu->mig_load);
-	vgpu->mig_state = VFIO_DEVICE_STATE_RUNNING;
 }
 
-bool mvgpu_vgpu_may_run(struct mvgpu_vgpu *vgpu)
+/* STOP -> RESUMING: a file to write a stream into */
+struct file *mvgpu_mig_load_open(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_mig_file *migf;
+
+	lockdep_assert_held(&vgpu->lock);
+	migf = mvgpu_mig_file_new(vgpu, false);
+	if (IS_ERR(migf))
+		return ERR_CAST(migf);
+	vgpu->mig_load = migf;
+	return migf->filp;
+}
+
+/* After mvgpu_mig_load_finish, reset, close: writes fail from now on */
+void mvgpu_mig_load_close(struct mvgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
-	return vgpu->open && vgpu->mig_state == VFIO_DEVICE_STATE_RUNNING;
+	mvgpu_mig_file_end(&vgpu->mig_load);
 }

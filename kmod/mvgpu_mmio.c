@@ -107,7 +107,6 @@ static u32 mvgpu_mmio_status(struct mvgpu_vgpu *vgpu)
 static u64 mvgpu_mmio_value(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r)
 {
 	struct mvgpu_ctx *ctx = &vgpu->ctx;
-	struct mvgpu_sched *s = &vgpu->gpu->sched;
 	u64 v;
 
 	switch (r->off) {
@@ -141,10 +140,7 @@ static u64 mvgpu_mmio_value(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r)
 	case MVGPU_REG_FENCE:
 		return READ_ONCE(ctx->fence);
 	case MVGPU_REG_BUSY_NS:
-		spin_lock(&s->lock);
-		v = vgpu->se.busy_ns;
-		spin_unlock(&s->lock);
-		return v;
+		return mvgpu_sched_busy_ns(&vgpu->gpu->sched, &vgpu->se);
 	}
 
 	/* the rest is engine state that changes as a whole under exec_lock */
@@ -192,7 +188,7 @@ int mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, u32 off, void *buf, u32 len)
 
 	if ((len != 1 && len != 2 && len != 4 && len != 8) ||
 	    !IS_ALIGNED(off, len) || off >= MVGPU_BAR0_SIZE) {
-		dev_dbg_ratelimited(vgpu->vdev.dev,
+		dev_dbg_ratelimited(vgpu->dev,
 				    "BAR0 read of %u bytes at 0x%x refused: unaligned or bad width\n",
 				    len, off);
 		return -EINVAL;
@@ -204,7 +200,7 @@ int mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, u32 off, void *buf, u32 len)
 		return 0;
 	}
 	if (off + len > r->off + r->width) {
-		dev_dbg_ratelimited(vgpu->vdev.dev,
+		dev_dbg_ratelimited(vgpu->dev,
 				    "BAR0 read of %u bytes at 0x%x crosses register %s\n",
 				    len, off, r->name);
 		return -EINVAL;
@@ -312,8 +308,7 @@ static int mvgpu_mmio_apply(struct mvgpu_vgpu *vgpu, const struct mvgpu_reg *r,
 	case MVGPU_REG_RESET:
 		if (v != MVGPU_RESET_MAGIC)
 			return -EINVAL;
-		mvgpu_vgpu_reset(vgpu, false);
-		return 0;
+		return MVGPU_MMIO_RESET;	/* the caller resets the vGPU */
 	case MVGPU_REG_SCRATCH:
 		WRITE_ONCE(vgpu->scratch, v);
 		return 0;
@@ -338,7 +333,7 @@ int mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
 	lockdep_assert_held(&vgpu->lock);
 	if ((len != 1 && len != 2 && len != 4 && len != 8) ||
 	    !IS_ALIGNED(off, len) || off >= MVGPU_BAR0_SIZE) {
-		dev_dbg_ratelimited(vgpu->vdev.dev,
+		dev_dbg_ratelimited(vgpu->dev,
 				    "BAR0 write of %u bytes at 0x%x refused: unaligned or bad width\n",
 				    len, off);
 		return -EINVAL;
@@ -348,14 +343,14 @@ int mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
 	if (!r)
 		return 0;
 	if (r->access == MVGPU_RO) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "write to read-only register %s refused\n",
 				     r->name);
 		return -EPERM;
 	}
 	if (off + len > r->off + r->width ||
 	    (r->off != MVGPU_REG_SCRATCH && len < 4)) {
-		dev_warn_ratelimited(vgpu->vdev.dev,
+		dev_warn_ratelimited(vgpu->dev,
 				     "%u-byte write at 0x%x does not fit register %s\n",
 				     len, off, r->name);
 		return -EINVAL;
@@ -383,8 +378,8 @@ int mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
 	}
 
 	ret = mvgpu_mmio_apply(vgpu, r, v);
-	if (ret)
-		dev_warn_ratelimited(vgpu->vdev.dev,
+	if (ret < 0)
+		dev_warn_ratelimited(vgpu->dev,
 				     "write of 0x%llx to %s refused (%d)\n",
 				     v, r->name, ret);
 	return ret;

@@ -621,3 +621,55 @@ void mvgpu_sched_set_cap(struct mvgpu_sched *s,
 	spin_unlock(&s->lock);
 	wake_up_all(&s->work_wq);
 }
+
+/* ------------------------------------------------------------------ */
+/* Readers: what other files see of the scheduler, taken under its lock */
+/* ------------------------------------------------------------------ */
+
+void mvgpu_sched_read_entity(struct mvgpu_sched *s,
+			     const struct mvgpu_sched_entity *se,
+			     struct mvgpu_sched_stats *st)
+{
+	spin_lock(&s->lock);
+	st->busy_ns = se->busy_ns;
+	st->dma_ns = se->dma_ns;
+	st->wait_ns = se->wait_ns;
+	/* include the wait in progress */
+	if (se->runnable && se->engine < 0)
+		st->wait_ns += ktime_get_ns() - se->wait_start_ns;
+	st->vruntime_ns = div_u64(se->vruntime, MVGPU_VRUNTIME_SCALE);
+	st->slices = se->slices;
+	st->preemptions = se->preemptions;
+	st->max_wait_slices = se->max_wait_slices;
+	spin_unlock(&s->lock);
+}
+
+u64 mvgpu_sched_busy_ns(struct mvgpu_sched *s,
+			const struct mvgpu_sched_entity *se)
+{
+	u64 v;
+
+	spin_lock(&s->lock);
+	v = se->busy_ns;
+	spin_unlock(&s->lock);
+	return v;
+}
+
+void mvgpu_sched_read_engines(struct mvgpu_sched *s,
+			      u64 busy_ns[MVGPU_MAX_ENGINES])
+{
+	unsigned int i;
+
+	spin_lock(&s->lock);
+	for (i = 0; i < s->num_engines; i++)
+		busy_ns[i] = s->engines[i].busy_ns;
+	spin_unlock(&s->lock);
+}
+
+void mvgpu_sched_read_picks(struct mvgpu_sched *s, u64 *picks, u64 *pick_ns)
+{
+	spin_lock(&s->lock);
+	*picks = s->picks;
+	*pick_ns = s->pick_ns;
+	spin_unlock(&s->lock);
+}

@@ -177,10 +177,7 @@ static ssize_t engine_busy_ns_show(struct device *dev,
 	ssize_t len = 0;
 	unsigned int i;
 
-	spin_lock(&s->lock);
-	for (i = 0; i < s->num_engines; i++)
-		busy[i] = s->engines[i].busy_ns;
-	spin_unlock(&s->lock);
+	mvgpu_sched_read_engines(s, busy);
 	for (i = 0; i < s->num_engines; i++)
 		len += sysfs_emit_at(buf, len, "%s%llu", i ? " " : "", busy[i]);
 	len += sysfs_emit_at(buf, len, "\n");
@@ -240,13 +237,10 @@ MVGPU_DEV_ATTR_RO(usage_dropped, MVGPU_ATTR_USAGE_DROPPED);
 static ssize_t mvgpu_sched_counter_show(struct device *dev, char *buf,
 					bool ns)
 {
-	struct mvgpu_sched *s = &mvgpu_dev_to_gpu(dev)->sched;
-	u64 v;
+	u64 picks, pick_ns;
 
-	spin_lock(&s->lock);
-	v = ns ? s->pick_ns : s->picks;
-	spin_unlock(&s->lock);
-	return sysfs_emit(buf, "%llu\n", v);
+	mvgpu_sched_read_picks(&mvgpu_dev_to_gpu(dev)->sched, &picks, &pick_ns);
+	return sysfs_emit(buf, "%llu\n", ns ? pick_ns : picks);
 }
 
 static ssize_t sched_picks_show(struct device *dev,
@@ -510,8 +504,7 @@ const char *const mvgpu_stat_names[MVGPU_NUM_STATS] = MVGPU_STAT_NAMES;
 static void mvgpu_stat_values(struct mvgpu_vgpu *vgpu,
 			      u64 v[MVGPU_NUM_STATS])
 {
-	struct mvgpu_sched *s = &vgpu->gpu->sched;
-	struct mvgpu_sched_entity *se = &vgpu->se;
+	struct mvgpu_sched_stats st;
 
 	v[MVGPU_STAT_COMMANDS] = READ_ONCE(vgpu->ctx.commands);
 	v[MVGPU_STAT_BYTES] = READ_ONCE(vgpu->ctx.bytes);
@@ -519,18 +512,13 @@ static void mvgpu_stat_values(struct mvgpu_vgpu *vgpu,
 	v[MVGPU_STAT_VRAM_FAULTS] = atomic64_read(&vgpu->vram_faults);
 	v[MVGPU_STAT_INTERRUPTS] = READ_ONCE(vgpu->interrupts);
 
-	spin_lock(&s->lock);
-	v[MVGPU_STAT_BUSY_NS] = se->busy_ns;
-	v[MVGPU_STAT_WAIT_NS] = se->wait_ns;
-	/* include the wait in progress */
-	if (se->runnable && se->engine < 0)
-		v[MVGPU_STAT_WAIT_NS] += ktime_get_ns() - se->wait_start_ns;
-	v[MVGPU_STAT_VRUNTIME_NS] = div_u64(se->vruntime,
-					    MVGPU_VRUNTIME_SCALE);
-	v[MVGPU_STAT_SLICES] = se->slices;
-	v[MVGPU_STAT_PREEMPTIONS] = se->preemptions;
-	v[MVGPU_STAT_MAX_WAIT_SLICES] = se->max_wait_slices;
-	spin_unlock(&s->lock);
+	mvgpu_sched_read_entity(&vgpu->gpu->sched, &vgpu->se, &st);
+	v[MVGPU_STAT_BUSY_NS] = st.busy_ns;
+	v[MVGPU_STAT_WAIT_NS] = st.wait_ns;
+	v[MVGPU_STAT_VRUNTIME_NS] = st.vruntime_ns;
+	v[MVGPU_STAT_SLICES] = st.slices;
+	v[MVGPU_STAT_PREEMPTIONS] = st.preemptions;
+	v[MVGPU_STAT_MAX_WAIT_SLICES] = st.max_wait_slices;
 }
 
 struct mvgpu_stat_attribute {

@@ -1,18 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VFIO glue: the vfio_device_ops of a vGPU.  Region reads and writes carry
- * the region index in the top bits of the file offset, as vfio-pci does;
- * each region's accesses go to the device model (config space, BAR0
- * registers, VRAM).  The ioctls follow include/uapi/linux/vfio.h: argsz
- * and flags are checked, and a malformed request changes nothing.
+ * The VFIO glue, all of mvgpu that speaks VFIO and mdev (with its interrupt
+ * half, mvgpu_vfio_irq.c), as GVT-g's kvmgt.c:
+ *
+ *   - each GPU's mdev parent and its types (mvgpu_vfio_parent_register)
+ *   - the mdev driver: probe makes a vfio_device around a struct
+ *     mvgpu_vgpu, remove waits for its user and tears it down
+ *   - the vfio_device_ops: region reads and writes carry the region index
+ *     in the top bits of the file offset, as vfio-pci does, and go to the
+ *     device model (config space, BAR0 registers, VRAM); the ioctls follow
+ *     include/uapi/linux/vfio.h: argsz and flags are checked, and a
+ *     malformed request changes nothing
+ *   - the vGPU's host ops: DMA copies over vfio_dma_rw, device references
+ *   - the migration ops: the v2 state machine's arcs, each a call into the
+ *     device model, which hands out the data files
+ *
+ * The device model never calls back into this file: it reaches the glue
+ * only through struct mvgpu_vgpu_host_ops.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vfio.h>
 
-#include "mvgpu.h"
+#include "mvgpu_vfio.h"
 
 #define MVGPU_OFFSET_SHIFT	40
 #define MVGPU_OFFSET_TO_INDEX(off)	((u64)(off) >> MVGPU_OFFSET_SHIFT)
@@ -32,7 +45,7 @@ static ssize_t mvgpu_vfio_cfg_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 
 	if (write) {
 		mutex_lock(&vgpu->lock);
-		ret = mvgpu_cfg_write(vgpu, off, buf, count);
+		ret = mvgpu_vgpu_cfg_write(vgpu, off, buf, count);
 		mutex_unlock(&vgpu->lock);
 	} else {
 		/* lockless: a seqcount read of the image */
@@ -66,10 +79,10 @@ static ssize_t mvgpu_vfio_mmio_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 		mutex_lock(&vgpu->lock);
 	if (!mvgpu_cfg_mem_enabled(vgpu)) {
 		ret = -EIO;
-		dev_dbg_ratelimited(vgpu->vdev.dev,
+		dev_dbg_ratelimited(vgpu->dev,
 				    "BAR0 access with memory decoding off refused\n");
 	} else if (write) {
-		ret = mvgpu_mmio_write(vgpu, off, buf, count);
+		ret = mvgpu_vgpu_mmio_write(vgpu, off, buf, count);
 	} else {
 		ret = mvgpu_mmio_read(vgpu, off, buf, count);
 	}
@@ -278,15 +291,492 @@ static void mvgpu_vfio_request(struct vfio_device *vdev, unsigned int count)
 	mutex_unlock(&vgpu->lock);
 }
 
-const struct vfio_device_ops mvgpu_vfio_ops = {
+/* ------------------------------------------------------------------ */
+/* The vGPU's host: what the device model asks of VFIO                 */
+/* ------------------------------------------------------------------ */
+
+static struct vfio_device *mvgpu_vgpu_to_vdev(struct mvgpu_vgpu *vgpu)
+{
+	return &container_of(vgpu, struct mvgpu_vfio_vgpu, vgpu)->vdev;
+}
+
+static void mvgpu_vfio_get(struct mvgpu_vgpu *vgpu)
+{
+	get_device(&mvgpu_vgpu_to_vdev(vgpu)->device);
+}
+
+static void mvgpu_vfio_put(struct mvgpu_vgpu *vgpu)
+{
+	put_device(&mvgpu_vgpu_to_vdev(vgpu)->device);
+}
+
+/* Only what the client mapped with VFIO_IOMMU_MAP_DMA; may fault */
+static int mvgpu_vfio_dma_rw(struct mvgpu_vgpu *vgpu, u64 iova, void *buf,
+			     size_t len, bool write)
+{
+	return vfio_dma_rw(mvgpu_vgpu_to_vdev(vgpu), iova, buf, len, write);
+}
+
+static const struct mvgpu_vgpu_host_ops mvgpu_vfio_host_ops = {
+	.get		= mvgpu_vfio_get,
+	.put		= mvgpu_vfio_put,
+	.dma_rw		= mvgpu_vfio_dma_rw,
+};
+
+/* ------------------------------------------------------------------ */
+/* Migration: the v2 state machine                                     */
+/* ------------------------------------------------------------------ */
+
+static enum mvgpu_mig_state mvgpu_mig_from_vfio(enum vfio_device_mig_state s)
+{
+	switch (s) {
+	case VFIO_DEVICE_STATE_STOP:
+		return MVGPU_MIG_STOP;
+	case VFIO_DEVICE_STATE_STOP_COPY:
+		return MVGPU_MIG_STOP_COPY;
+	case VFIO_DEVICE_STATE_RESUMING:
+		return MVGPU_MIG_RESUMING;
+	default:
+		return MVGPU_MIG_RUNNING;
+	}
+}
+
+static enum vfio_device_mig_state mvgpu_mig_to_vfio(enum mvgpu_mig_state s)
+{
+	switch (s) {
+	case MVGPU_MIG_STOP:
+		return VFIO_DEVICE_STATE_STOP;
+	case MVGPU_MIG_STOP_COPY:
+		return VFIO_DEVICE_STATE_STOP_COPY;
+	case MVGPU_MIG_RESUMING:
+		return VFIO_DEVICE_STATE_RESUMING;
+	case MVGPU_MIG_RUNNING:
+		break;
+	}
+	return VFIO_DEVICE_STATE_RUNNING;
+}
+
+/* One arc of the state machine; vgpu->lock held */
+static struct file *mvgpu_vfio_mig_step(struct mvgpu_vgpu *vgpu,
+					enum vfio_device_mig_state next)
+{
+	enum vfio_device_mig_state cur = mvgpu_mig_to_vfio(vgpu->mig_state);
+	int ret;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (cur == VFIO_DEVICE_STATE_RUNNING &&
+	    next == VFIO_DEVICE_STATE_STOP) {
+		mvgpu_vgpu_mig_stop(vgpu);
+		return NULL;
+	}
+	if (cur == VFIO_DEVICE_STATE_STOP &&
+	    next == VFIO_DEVICE_STATE_RUNNING) {
+		mvgpu_vgpu_mig_run(vgpu);
+		return NULL;
+	}
+	if (cur == VFIO_DEVICE_STATE_STOP &&
+	    next == VFIO_DEVICE_STATE_STOP_COPY)
+		return mvgpu_mig_save_open(vgpu);
+	if (cur == VFIO_DEVICE_STATE_STOP_COPY &&
+	    next == VFIO_DEVICE_STATE_STOP) {
+		mvgpu_mig_save_close(vgpu);
+		return NULL;
+	}
+	if (cur == VFIO_DEVICE_STATE_STOP &&
+	    next == VFIO_DEVICE_STATE_RESUMING)
+		return mvgpu_mig_load_open(vgpu);
+	if (cur == VFIO_DEVICE_STATE_RESUMING &&
+	    next == VFIO_DEVICE_STATE_STOP) {
+		ret = mvgpu_vgpu_mig_load(vgpu);
+		return ret ? ERR_PTR(ret) : NULL;
+	}
+	/* vfio_mig_get_next_state() only hands out the arcs above */
+	return ERR_PTR(-EINVAL);
+}
+
+static struct file *mvgpu_vfio_mig_set_state(struct vfio_device *vdev,
+					     enum vfio_device_mig_state new_state)
+{
+	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
+	enum vfio_device_mig_state next;
+	struct file *res = NULL;
+	int ret;
+
+	mutex_lock(&vgpu->lock);
+	while (new_state != mvgpu_mig_to_vfio(vgpu->mig_state)) {
+		ret = vfio_mig_get_next_state(vdev,
+					      mvgpu_mig_to_vfio(vgpu->mig_state),
+					      new_state, &next);
+		if (ret) {
+			res = ERR_PTR(ret);
+			break;
+		}
+		res = mvgpu_vfio_mig_step(vgpu, next);
+		if (IS_ERR(res))
+			break;
+		vgpu->mig_state = mvgpu_mig_from_vfio(next);
+		/* only the last arc of a path may open a session */
+		if (res && new_state != next) {
+			fput(res);
+			res = ERR_PTR(-EINVAL);
+			break;
+		}
+	}
+	mutex_unlock(&vgpu->lock);
+	return res;
+}
+
+static int mvgpu_vfio_mig_get_state(struct vfio_device *vdev,
+				    enum vfio_device_mig_state *state)
+{
+	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	*state = mvgpu_mig_to_vfio(vgpu->mig_state);
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+static const struct vfio_migration_ops mvgpu_vfio_mig_ops = {
+	.migration_set_state	= mvgpu_vfio_mig_set_state,
+	.migration_get_state	= mvgpu_vfio_mig_get_state,
+};
+
+/* ------------------------------------------------------------------ */
+/* vfio_device_ops                                                     */
+/* ------------------------------------------------------------------ */
+
+static struct mvgpu_type *mvgpu_vfio_mtype_to_type(struct mdev_type *mtype);
+
+/* init: everything a new vGPU needs, or nothing */
+static int mvgpu_vfio_init(struct vfio_device *vdev)
+{
+	struct mdev_device *mdev = to_mdev_device(vdev->dev);
+
+	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY;
+	vdev->mig_ops = &mvgpu_vfio_mig_ops;
+	return mvgpu_vgpu_init(mvgpu_vdev_to_vgpu(vdev),
+			       mvgpu_vfio_mtype_to_type(mdev->type), vdev->dev,
+			       &mvgpu_vfio_host_ops);
+}
+
+/* release: the last reference is gone */
+static void mvgpu_vfio_release(struct vfio_device *vdev)
+{
+	mvgpu_vgpu_release(mvgpu_vdev_to_vgpu(vdev));
+	vfio_free_device(vdev);
+}
+
+static int mvgpu_vfio_open(struct vfio_device *vdev)
+{
+	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	mvgpu_vgpu_open(vgpu);
+	mutex_unlock(&vgpu->lock);
+	dev_dbg_ratelimited(vdev->dev, "opened by %s (%d)\n",
+			    vgpu->owner_comm, vgpu->owner_pid);
+	return 0;
+}
+
+static void mvgpu_vfio_close(struct vfio_device *vdev)
+{
+	mvgpu_vgpu_close(mvgpu_vdev_to_vgpu(vdev));
+}
+
+static const struct vfio_device_ops mvgpu_vfio_ops = {
 	.name		= "mvgpu",
-	.init		= mvgpu_vgpu_init,
-	.release	= mvgpu_vgpu_release,
-	.open_device	= mvgpu_vgpu_open,
-	.close_device	= mvgpu_vgpu_close,
+	.init		= mvgpu_vfio_init,
+	.release	= mvgpu_vfio_release,
+	.open_device	= mvgpu_vfio_open,
+	.close_device	= mvgpu_vfio_close,
 	.read		= mvgpu_vfio_read,
 	.write		= mvgpu_vfio_write,
 	.ioctl		= mvgpu_vfio_ioctl,
 	.mmap		= mvgpu_vfio_mmap,
 	.request	= mvgpu_vfio_request,
 };
+
+/* ------------------------------------------------------------------ */
+/* The mdev driver                                                     */
+/* ------------------------------------------------------------------ */
+
+static int mvgpu_mdev_probe(struct mdev_device *mdev)
+{
+	struct mvgpu_vfio_vgpu *vv;
+	struct mvgpu_vgpu *vgpu;
+	int ret;
+
+	/* a vGPU pins the module: rmmod is refused while vGPUs exist */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+
+	vv = vfio_alloc_device(mvgpu_vfio_vgpu, vdev, &mdev->dev,
+			       &mvgpu_vfio_ops);
+	if (IS_ERR(vv)) {
+		ret = PTR_ERR(vv);
+		goto err_module;
+	}
+	vgpu = &vv->vgpu;
+
+	ret = mvgpu_dma_init(vgpu);
+	if (ret) {
+		dev_err(&mdev->dev, "cannot start the DMA thread (%d)\n", ret);
+		goto err_put;
+	}
+
+	ret = vfio_register_emulated_iommu_dev(&vv->vdev);
+	if (ret) {
+		dev_err(&mdev->dev, "cannot register with VFIO (%d)\n", ret);
+		goto err_put;
+	}
+	dev_set_drvdata(&mdev->dev, vgpu);
+	dev_info(&mdev->dev, "created on %s: type %s, %llu MiB VRAM\n",
+		 dev_name(&vgpu->gpu->dev), vgpu->type->sysfs_name,
+		 vgpu->ctx.vram_size >> 20);
+	return 0;
+
+err_put:
+	mvgpu_vgpu_teardown(vgpu);
+	vfio_put_device(&vv->vdev);
+err_module:
+	module_put(THIS_MODULE);
+	return ret;
+}
+
+static void mvgpu_mdev_remove(struct mdev_device *mdev)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
+	struct vfio_device *vdev = mvgpu_vgpu_to_vdev(vgpu);
+
+	mvgpu_vgpu_set_removing(vgpu);
+	/* waits for the client to close, calling mvgpu_vfio_request */
+	vfio_unregister_group_dev(vdev);
+	mvgpu_vgpu_teardown(vgpu);
+	mvgpu_meter_retire(vgpu);
+	dev_info(&mdev->dev, "removed, %llu MiB of VRAM scrubbed and returned\n",
+		 vgpu->ctx.vram_size >> 20);
+	vfio_put_device(vdev);
+	module_put(THIS_MODULE);
+}
+
+/* A type as mdev sees it, and its attributes (MVGPU_TYPE_ATTR_DIR) */
+struct mvgpu_vfio_type {
+	struct mdev_type mtype;
+	struct mvgpu_type *type;
+	struct kobject *attr_kobj;
+};
+
+struct mvgpu_vfio_parent {
+	struct mdev_parent parent;
+	struct mvgpu_vfio_type types[MVGPU_NUM_TYPES];
+	struct mdev_type *mtypes[MVGPU_NUM_TYPES];
+};
+
+static struct mvgpu_type *mvgpu_vfio_mtype_to_type(struct mdev_type *mtype)
+{
+	return container_of(mtype, struct mvgpu_vfio_type, mtype)->type;
+}
+
+static unsigned int mvgpu_mdev_get_available(struct mdev_type *mtype)
+{
+	return mvgpu_type_available(mvgpu_vfio_mtype_to_type(mtype));
+}
+
+static ssize_t mvgpu_mdev_show_description(struct mdev_type *mtype, char *buf)
+{
+	return mvgpu_type_description(mvgpu_vfio_mtype_to_type(mtype), buf);
+}
+
+static struct mdev_driver mvgpu_mdev_driver = {
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.driver = {
+		.name		= MVGPU_NAME,
+		.owner		= THIS_MODULE,
+		.mod_name	= KBUILD_MODNAME,
+		.dev_groups	= mvgpu_vgpu_groups,
+	},
+	.probe		= mvgpu_mdev_probe,
+	.remove		= mvgpu_mdev_remove,
+	.get_available	= mvgpu_mdev_get_available,
+	.show_description = mvgpu_mdev_show_description,
+};
+
+int mvgpu_vfio_module_init(void)
+{
+	return mdev_register_driver(&mvgpu_mdev_driver);
+}
+
+void mvgpu_vfio_module_exit(void)
+{
+	mdev_unregister_driver(&mvgpu_mdev_driver);
+}
+
+/*
+ * The type's numbers, each in its own attribute under
+ * mdev_supported_types/mvgpu-D/mvgpu/ (the description stays for humans).
+ * mdev has no hook for driver attributes of a type, so they live in a
+ * child kobject of the type's directory.
+ */
+static struct mvgpu_type *mvgpu_kobj_to_type(struct kobject *kobj)
+{
+	return mvgpu_vfio_mtype_to_type(container_of(kobj->parent,
+						     struct mdev_type, kobj));
+}
+
+static ssize_t mvgpu_type_vram_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  mvgpu_type_vram_size(mvgpu_kobj_to_type(kobj)));
+}
+
+static ssize_t mvgpu_type_share_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  mvgpu_type_share_permille(mvgpu_kobj_to_type(kobj)));
+}
+
+static ssize_t mvgpu_type_slices_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", mvgpu_kobj_to_type(kobj)->slices);
+}
+
+static ssize_t mvgpu_type_divisor_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", mvgpu_kobj_to_type(kobj)->divisor);
+}
+
+#define MVGPU_TYPE_ATTR(_var, _name, _show)				\
+	static struct kobj_attribute _var = {				\
+		.attr = { .name = _name, .mode = 0444 },		\
+		.show = _show,						\
+	}
+
+MVGPU_TYPE_ATTR(mvgpu_type_attr_vram, MVGPU_ATTR_TYPE_VRAM_SIZE,
+		mvgpu_type_vram_show);
+MVGPU_TYPE_ATTR(mvgpu_type_attr_share, MVGPU_ATTR_TYPE_SHARE,
+		mvgpu_type_share_show);
+MVGPU_TYPE_ATTR(mvgpu_type_attr_slices, MVGPU_ATTR_TYPE_SLICES,
+		mvgpu_type_slices_show);
+MVGPU_TYPE_ATTR(mvgpu_type_attr_divisor, MVGPU_ATTR_TYPE_DIVISOR,
+		mvgpu_type_divisor_show);
+
+static struct attribute *mvgpu_type_attrs[] = {
+	&mvgpu_type_attr_vram.attr,
+	&mvgpu_type_attr_share.attr,
+	&mvgpu_type_attr_slices.attr,
+	&mvgpu_type_attr_divisor.attr,
+	NULL,
+};
+
+static const struct attribute_group mvgpu_type_attr_group = {
+	.attrs = mvgpu_type_attrs,
+};
+
+/* Before mdev_unregister_parent; safe on a partly added set */
+static void mvgpu_vfio_del_type_attrs(struct mvgpu_vfio_parent *vp,
+				      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct mvgpu_vfio_type *vt = &vp->types[i];
+
+		if (!vt->attr_kobj)
+			continue;
+		sysfs_remove_group(vt->attr_kobj, &mvgpu_type_attr_group);
+		kobject_put(vt->attr_kobj);
+		vt->attr_kobj = NULL;
+	}
+}
+
+/* After mdev_register_parent: the type directories exist */
+static int mvgpu_vfio_add_type_attrs(struct mvgpu_vfio_parent *vp,
+				     unsigned int n)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		struct mvgpu_vfio_type *vt = &vp->types[i];
+
+		vt->attr_kobj = kobject_create_and_add(MVGPU_TYPE_ATTR_DIR,
+						       &vt->mtype.kobj);
+		if (!vt->attr_kobj) {
+			ret = -ENOMEM;
+			goto err_del;
+		}
+		ret = sysfs_create_group(vt->attr_kobj, &mvgpu_type_attr_group);
+		if (ret) {
+			kobject_put(vt->attr_kobj);
+			vt->attr_kobj = NULL;
+			goto err_del;
+		}
+	}
+	return 0;
+
+err_del:
+	mvgpu_vfio_del_type_attrs(vp, n);
+	return ret;
+}
+
+/**
+ * mvgpu_vfio_parent_register - make a GPU an mdev parent
+ * @gpu: with gpu->parent_dev, its types and its class device set up
+ *
+ * Return: 0, or -errno with nothing left behind.
+ */
+int mvgpu_vfio_parent_register(struct mvgpu_gpu *gpu)
+{
+	struct mvgpu_vfio_parent *vp;
+	unsigned int i;
+	int ret;
+
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	if (!vp)
+		return -ENOMEM;
+	for (i = 0; i < gpu->num_types; i++) {
+		struct mvgpu_vfio_type *vt = &vp->types[i];
+
+		vt->type = &gpu->types[i];
+		vt->mtype.sysfs_name = vt->type->sysfs_name;
+		vt->mtype.pretty_name = vt->type->pretty_name;
+		vp->mtypes[i] = &vt->mtype;
+	}
+	ret = mdev_register_parent(&vp->parent, gpu->parent_dev,
+				   &mvgpu_mdev_driver, vp->mtypes,
+				   gpu->num_types);
+	if (ret)
+		goto err_free;
+	ret = mvgpu_vfio_add_type_attrs(vp, gpu->num_types);
+	if (ret)
+		goto err_parent;
+	gpu->vfio = vp;
+	return 0;
+
+err_parent:
+	mdev_unregister_parent(&vp->parent);
+err_free:
+	kfree(vp);
+	return ret;
+}
+
+/*
+ * mdev_unregister_parent removes every vGPU; each removal waits for its
+ * VFIO user to close the device (asked through the request eventfd), and
+ * a user's VRAM mapping keeps the device open, so no memory a user maps
+ * goes away under it.
+ */
+void mvgpu_vfio_parent_unregister(struct mvgpu_gpu *gpu)
+{
+	struct mvgpu_vfio_parent *vp = gpu->vfio;
+
+	mvgpu_vfio_del_type_attrs(vp, gpu->num_types);
+	mdev_unregister_parent(&vp->parent);
+	gpu->vfio = NULL;
+	kfree(vp);
+}

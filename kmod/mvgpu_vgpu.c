@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vGPU lifecycle: create (mdev probe), open, close, reset and remove, and
- * the hooks an engine uses to reach back into the vGPU (DMA, interrupts).
+ * vGPU lifecycle: create, open, close, reset and remove as the VFIO glue
+ * asks for them, the device-level effects of config space, BAR0 and
+ * migration state changes, and the hooks an engine uses to reach back into
+ * the vGPU (DMA, interrupts).
  *
  * Create reserves the VRAM slices and backs them, so a vGPU that exists
- * always has its memory.  Remove of an open vGPU waits: VFIO core calls
- * our request op, which signals the client's request eventfd, until the
- * client closes the device; only then is the partition scrubbed and given
- * back.  Each vGPU pins the module, so the module cannot be unloaded
- * while vGPUs exist.
+ * always has its memory.  Remove of an open vGPU waits: the glue asks the
+ * client through its request eventfd until it closes the device; only
+ * then is the partition scrubbed and given back.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string_helpers.h>
-#include <linux/vfio.h>
+#include <linux/pci_regs.h>
+#include <asm/unaligned.h>
 
 #include "mvgpu.h"
 
@@ -47,16 +47,69 @@ void mvgpu_vgpu_quiesce(struct mvgpu_vgpu *vgpu)
 	mvgpu_dma_cancel(vgpu);
 }
 
+/* Engines may run it: open and not stopped for migration; vgpu->lock */
+static bool mvgpu_vgpu_may_run(struct mvgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	return vgpu->open && vgpu->mig_state == MVGPU_MIG_RUNNING;
+}
+
+/* VRAM follows the device state: open and memory decoding on */
+static void mvgpu_vgpu_vram_update(struct mvgpu_vgpu *vgpu)
+{
+	mvgpu_vram_update(vgpu, vgpu->open && mvgpu_cfg_mem_enabled(vgpu));
+}
+
 /*
  * Bus mastering was turned off: a DMA in flight is cancelled, and its
  * command faults (MVGPU_FAULT_BUS_MASTER) when the engine looks at it again.
  */
-void mvgpu_vgpu_bus_master_off(struct mvgpu_vgpu *vgpu)
+static void mvgpu_vgpu_bus_master_off(struct mvgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
 	mvgpu_vgpu_quiesce(vgpu);
 	if (mvgpu_vgpu_may_run(vgpu))
 		mvgpu_sched_enable(&vgpu->gpu->sched, &vgpu->se);
+}
+
+/* PCI_COMMAND was written: bus mastering, INTx disable, memory decoding */
+static void mvgpu_vgpu_command_changed(struct mvgpu_vgpu *vgpu)
+{
+	u16 cmd = get_unaligned_le16(&vgpu->cfg[PCI_COMMAND]);
+	bool master = cmd & PCI_COMMAND_MASTER;
+	bool was_master = READ_ONCE(vgpu->ctx.dma_enabled);
+
+	WRITE_ONCE(vgpu->ctx.dma_enabled, master);
+	if (was_master && !master)
+		mvgpu_vgpu_bus_master_off(vgpu);
+	mvgpu_irq_set_intx_disabled(vgpu, cmd & PCI_COMMAND_INTX_DISABLE);
+	mvgpu_vgpu_vram_update(vgpu);
+}
+
+/* A config space write (client or migration) with its effects; lock held */
+int mvgpu_vgpu_cfg_write(struct mvgpu_vgpu *vgpu, u32 off, const u8 *buf,
+			 u32 len)
+{
+	int ret = mvgpu_cfg_write(vgpu, off, buf, len);
+
+	if (ret == MVGPU_CFG_COMMAND_CHANGED) {
+		mvgpu_vgpu_command_changed(vgpu);
+		ret = 0;
+	}
+	return ret;
+}
+
+/* A BAR0 write; the RESET register resets the vGPU.  vgpu->lock held */
+int mvgpu_vgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
+			  u32 len)
+{
+	int ret = mvgpu_mmio_write(vgpu, off, buf, len);
+
+	if (ret == MVGPU_MMIO_RESET) {
+		mvgpu_vgpu_reset(vgpu, false);
+		ret = 0;
+	}
+	return ret;
 }
 
 static void mvgpu_vgpu_release_vram(struct mvgpu_vgpu *vgpu,
@@ -80,7 +133,7 @@ static int mvgpu_vgpu_alloc_vram(struct mvgpu_vgpu *vgpu)
 
 	ret = mvgpu_gpu_reserve_slices(gpu, type, vgpu->ctx.slice_base);
 	if (ret) {
-		dev_err(vgpu->vdev.dev,
+		dev_err(vgpu->dev,
 			"no capacity on %s for type %s: it needs %u of %u VRAM slices, fewer are free\n",
 			dev_name(&gpu->dev), type->sysfs_name, type->slices,
 			MVGPU_SLICES);
@@ -91,7 +144,7 @@ static int mvgpu_vgpu_alloc_vram(struct mvgpu_vgpu *vgpu)
 						 vgpu->ctx.slice_base[i],
 						 gpu->slice_size);
 		if (ret) {
-			dev_err(vgpu->vdev.dev,
+			dev_err(vgpu->dev,
 				"cannot back %llu MiB of VRAM with host memory (%d)\n",
 				vgpu->ctx.vram_size >> 20, ret);
 			mvgpu_vgpu_release_vram(vgpu, i);
@@ -101,16 +154,23 @@ static int mvgpu_vgpu_alloc_vram(struct mvgpu_vgpu *vgpu)
 	return 0;
 }
 
-/* vfio_device_ops.init: everything a new vGPU needs, or nothing */
-int mvgpu_vgpu_init(struct vfio_device *vdev)
+/**
+ * mvgpu_vgpu_init - everything a new vGPU needs, or nothing
+ * @vgpu: zeroed
+ * @type: its type, on its GPU
+ * @dev: its device (the mdev device), for logs
+ * @host: the glue that made it
+ *
+ * Return: 0, or -errno with nothing left to undo.
+ */
+int mvgpu_vgpu_init(struct mvgpu_vgpu *vgpu, struct mvgpu_type *type,
+		    struct device *dev, const struct mvgpu_vgpu_host_ops *host)
 {
-	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
-	struct mdev_device *mdev = to_mdev_device(vdev->dev);
-	struct mvgpu_type *type = container_of(mdev->type, struct mvgpu_type,
-					       mtype);
 	struct mvgpu_gpu *gpu = type->gpu;
 	int ret;
 
+	vgpu->dev = dev;
+	vgpu->host = host;
 	vgpu->gpu = gpu;
 	vgpu->type = type;
 	vgpu->created_ns = ktime_get_ns();
@@ -128,7 +188,7 @@ int mvgpu_vgpu_init(struct vfio_device *vdev)
 	vgpu->se.share_permille = 1000 / type->divisor;
 	vgpu->se.weight = type->slices;
 	vgpu->se.prio = MVGPU_PRIO_NORMAL;
-	mvgpu_migration_init(vgpu);
+	vgpu->mig_state = MVGPU_MIG_RUNNING;
 
 	ret = gpu->hw.ops->ctx_init(&vgpu->ctx);
 	if (ret)
@@ -161,8 +221,16 @@ err_ctx:
 	return ret;
 }
 
+/* Remove has begun: the VRAM counts as being released (sysfs) */
+void mvgpu_vgpu_set_removing(struct mvgpu_vgpu *vgpu)
+{
+	mutex_lock(&vgpu->gpu->lock);
+	vgpu->removing = true;
+	mutex_unlock(&vgpu->gpu->lock);
+}
+
 /* Undo what init did that must not outlive the mdev device */
-static void mvgpu_vgpu_teardown(struct mvgpu_vgpu *vgpu)
+void mvgpu_vgpu_teardown(struct mvgpu_vgpu *vgpu)
 {
 	struct mvgpu_gpu *gpu = vgpu->gpu;
 
@@ -175,25 +243,31 @@ static void mvgpu_vgpu_teardown(struct mvgpu_vgpu *vgpu)
 
 	mutex_lock(&vgpu->lock);
 	vgpu->open = false;
-	mvgpu_vram_update(vgpu);	/* nothing may map the pages now */
+	mvgpu_vram_update(vgpu, false);	/* nothing may map the pages now */
 	mutex_unlock(&vgpu->lock);
 	mvgpu_vgpu_release_vram(vgpu, vgpu->type->slices);
 	/* before the GPU can go: the backend's state is gone with it */
 	gpu->hw.ops->ctx_fini(&vgpu->ctx);
 }
 
-/* vfio_device_ops.release: the last reference is gone */
-void mvgpu_vgpu_release(struct vfio_device *vdev)
+/* The last reference is gone; the glue frees the memory */
+void mvgpu_vgpu_release(struct mvgpu_vgpu *vgpu)
 {
-	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
-
 	mvgpu_vram_fini(vgpu);
 	mvgpu_dma_release(vgpu);
 	mutex_destroy(&vgpu->ctx.exec_lock);
 	mutex_destroy(&vgpu->lock);
 	/* only called after init succeeded */
 	put_device(&vgpu->gpu->dev);
-	vfio_free_device(vdev);
+}
+
+/* Reset, open, close: any migration session ends, back to RUNNING */
+static void mvgpu_vgpu_mig_end(struct mvgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	mvgpu_mig_save_close(vgpu);
+	mvgpu_mig_load_close(vgpu);
+	vgpu->mig_state = MVGPU_MIG_RUNNING;
 }
 
 /**
@@ -219,11 +293,11 @@ void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool function_reset)
 	mvgpu_mmio_reset(vgpu);
 	mvgpu_irq_reset(vgpu);
 	if (function_reset) {
-		mvgpu_migration_reset(vgpu);
+		mvgpu_vgpu_mig_end(vgpu);
 		mvgpu_cfg_reset(vgpu);
 		WRITE_ONCE(vgpu->ctx.dma_enabled, false);
 		mvgpu_irq_set_intx_disabled(vgpu, false);
-		mvgpu_vram_update(vgpu);
+		mvgpu_vgpu_vram_update(vgpu);
 	}
 	if (mvgpu_vgpu_may_run(vgpu))
 		mvgpu_sched_enable(sched, &vgpu->se);
@@ -246,20 +320,15 @@ static void mvgpu_vgpu_set_owner_comm(struct mvgpu_vgpu *vgpu)
 	vgpu->owner_comm[min_t(int, len, sizeof(vgpu->owner_comm) - 1)] = '\0';
 }
 
-int mvgpu_vgpu_open(struct vfio_device *vdev)
+/* Opened by a client; vgpu->lock held */
+void mvgpu_vgpu_open(struct mvgpu_vgpu *vgpu)
 {
-	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
-
-	mutex_lock(&vgpu->lock);
+	lockdep_assert_held(&vgpu->lock);
 	mvgpu_vgpu_reset(vgpu, true);
 	vgpu->open = true;
 	vgpu->owner_pid = task_tgid_nr(current);
 	mvgpu_vgpu_set_owner_comm(vgpu);
 	mvgpu_sched_enable(&vgpu->gpu->sched, &vgpu->se);
-	mutex_unlock(&vgpu->lock);
-	dev_dbg_ratelimited(vdev->dev, "opened by %s (%d)\n",
-			    vgpu->owner_comm, vgpu->owner_pid);
-	return 0;
 }
 
 /*
@@ -282,16 +351,15 @@ static void mvgpu_vgpu_scrub(struct mvgpu_vgpu *vgpu)
 	atomic64_set(&vgpu->scrub_last_ns, ktime_get_ns() - start);
 }
 
-void mvgpu_vgpu_close(struct vfio_device *vdev)
+/* The client closed it: stop, forget the client, scrub */
+void mvgpu_vgpu_close(struct mvgpu_vgpu *vgpu)
 {
-	struct mvgpu_vgpu *vgpu = mvgpu_vdev_to_vgpu(vdev);
-
 	mutex_lock(&vgpu->lock);
 	/* engines and DMA off first: DMA needs the device open */
 	mvgpu_vgpu_quiesce(vgpu);
-	mvgpu_migration_reset(vgpu);
+	mvgpu_vgpu_mig_end(vgpu);
 	vgpu->open = false;
-	mvgpu_vram_update(vgpu);
+	mvgpu_vgpu_vram_update(vgpu);
 	mvgpu_irq_teardown(vgpu);
 	vgpu->owner_pid = 0;
 	vgpu->owner_comm[0] = '\0';
@@ -299,75 +367,41 @@ void mvgpu_vgpu_close(struct vfio_device *vdev)
 	mvgpu_vgpu_scrub(vgpu);
 }
 
-static int mvgpu_mdev_probe(struct mdev_device *mdev)
+/* ------------------------------------------------------------------ */
+/* Migration states, as the glue's state machine moves through them    */
+/* ------------------------------------------------------------------ */
+
+/* RUNNING -> STOP: off the engines, DMA done or cancelled */
+void mvgpu_vgpu_mig_stop(struct mvgpu_vgpu *vgpu)
 {
-	struct mvgpu_vgpu *vgpu;
+	lockdep_assert_held(&vgpu->lock);
+	mvgpu_vgpu_quiesce(vgpu);
+}
+
+/* STOP -> RUNNING: runs again, and what is pending is delivered */
+void mvgpu_vgpu_mig_run(struct mvgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	if (vgpu->open)
+		mvgpu_sched_enable(&vgpu->gpu->sched, &vgpu->se);
+	mvgpu_irq_replay(vgpu);
+}
+
+/*
+ * RESUMING -> STOP: the stream is checked and its state loaded by the
+ * migration file; config space is applied here, through its write mask
+ * and with the side effects a client's write has.
+ */
+int mvgpu_vgpu_mig_load(struct mvgpu_vgpu *vgpu)
+{
+	u8 cfg[MVGPU_CFG_SIZE];
 	int ret;
 
-	/* a vGPU pins the module: rmmod is refused while vGPUs exist */
-	if (!try_module_get(THIS_MODULE))
-		return -ENODEV;
-
-	vgpu = vfio_alloc_device(mvgpu_vgpu, vdev, &mdev->dev,
-				 &mvgpu_vfio_ops);
-	if (IS_ERR(vgpu)) {
-		ret = PTR_ERR(vgpu);
-		goto err_module;
-	}
-
-	ret = mvgpu_dma_init(vgpu);
-	if (ret) {
-		dev_err(&mdev->dev, "cannot start the DMA thread (%d)\n", ret);
-		goto err_put;
-	}
-
-	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
-	if (ret) {
-		dev_err(&mdev->dev, "cannot register with VFIO (%d)\n", ret);
-		goto err_put;
-	}
-	dev_set_drvdata(&mdev->dev, vgpu);
-	dev_info(&mdev->dev, "created on %s: type %s, %llu MiB VRAM\n",
-		 dev_name(&vgpu->gpu->dev), vgpu->type->sysfs_name,
-		 vgpu->ctx.vram_size >> 20);
+	lockdep_assert_held(&vgpu->lock);
+	ret = mvgpu_mig_load_finish(vgpu, cfg);
+	if (ret)
+		return ret;
+	mvgpu_vgpu_cfg_write(vgpu, 0, cfg, MVGPU_CFG_SIZE);
+	mvgpu_mig_load_close(vgpu);
 	return 0;
-
-err_put:
-	mvgpu_vgpu_teardown(vgpu);
-	vfio_put_device(&vgpu->vdev);
-err_module:
-	module_put(THIS_MODULE);
-	return ret;
 }
-
-static void mvgpu_mdev_remove(struct mdev_device *mdev)
-{
-	struct mvgpu_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
-	struct mvgpu_gpu *gpu = vgpu->gpu;
-
-	mutex_lock(&gpu->lock);
-	vgpu->removing = true;
-	mutex_unlock(&gpu->lock);
-	/* waits for the client to close, calling mvgpu_vfio_request */
-	vfio_unregister_group_dev(&vgpu->vdev);
-	mvgpu_vgpu_teardown(vgpu);
-	mvgpu_meter_retire(vgpu);
-	dev_info(&mdev->dev, "removed, %llu MiB of VRAM scrubbed and returned\n",
-		 vgpu->ctx.vram_size >> 20);
-	vfio_put_device(&vgpu->vdev);
-	module_put(THIS_MODULE);
-}
-
-struct mdev_driver mvgpu_mdev_driver = {
-	.device_api = VFIO_DEVICE_API_PCI_STRING,
-	.driver = {
-		.name		= MVGPU_NAME,
-		.owner		= THIS_MODULE,
-		.mod_name	= KBUILD_MODNAME,
-		.dev_groups	= mvgpu_vgpu_groups,
-	},
-	.probe		= mvgpu_mdev_probe,
-	.remove		= mvgpu_mdev_remove,
-	.get_available	= mvgpu_type_available,
-	.show_description = mvgpu_type_description,
-};

@@ -115,11 +115,13 @@ static unsigned long mvgpu_vgpu_vram_pfn(struct mvgpu_vgpu *vgpu, u64 off)
 	return hw->ops->vram_pfn(hw, mvgpu_ctx_vram_phys(&vgpu->ctx, off));
 }
 
-/* Follow the device state: open and memory decoding on.  vgpu->lock held */
-void mvgpu_vram_update(struct mvgpu_vgpu *vgpu)
+/*
+ * Let faults and region accesses in, or zap every mapping and keep them
+ * out: @enable is the device state (open, memory decoding on).
+ * vgpu->lock held.
+ */
+void mvgpu_vram_update(struct mvgpu_vgpu *vgpu, bool enable)
 {
-	bool enable = vgpu->open && mvgpu_cfg_mem_enabled(vgpu);
-
 	lockdep_assert_held(&vgpu->lock);
 	if (enable == vgpu->vram_enabled)
 		return;
@@ -159,7 +161,7 @@ ssize_t mvgpu_vram_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 		down_read(&vgpu->vram_rwsem);
 		if (!vgpu->vram_enabled) {
 			up_read(&vgpu->vram_rwsem);
-			dev_dbg_ratelimited(vgpu->vdev.dev,
+			dev_dbg_ratelimited(vgpu->dev,
 					    "VRAM access with memory decoding off refused\n");
 			ret = -EIO;
 			break;
@@ -250,7 +252,7 @@ static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
 unlock:
 	up_read(&vgpu->vram_rwsem);
 	if (ret == VM_FAULT_SIGBUS)
-		dev_dbg_ratelimited(vgpu->vdev.dev,
+		dev_dbg_ratelimited(vgpu->dev,
 				    "VRAM fault at 0x%llx with memory decoding off: SIGBUS\n",
 				    off);
 	return ret;
@@ -276,12 +278,12 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
 	struct mvgpu_vram_mapping *map;
 
 	if (!(vma->vm_flags & VM_SHARED)) {
-		dev_dbg_ratelimited(vgpu->vdev.dev,
+		dev_dbg_ratelimited(vgpu->dev,
 				    "private mapping of VRAM refused\n");
 		return -EINVAL;
 	}
 	if (off >= vgpu->ctx.vram_size || size > vgpu->ctx.vram_size - off) {
-		dev_dbg_ratelimited(vgpu->vdev.dev,
+		dev_dbg_ratelimited(vgpu->dev,
 				    "mapping of 0x%llx bytes at 0x%llx is past the VRAM\n",
 				    size, off);
 		return -EINVAL;

@@ -30,6 +30,14 @@ expect_eq "the VM has two bochs-display devices" 2 "${#BOCHS[@]}"
 P1=${BOCHS[0]:-none}
 P2=${BOCHS[1]:-none}
 
+# --- the backend's parameter ---------------------------------------------------
+check "rmmod mvgpu (loaded by the harness)" rmmod mvgpu
+for bad in 0 9; do
+	refuse "insmod mvgpu bochs_engines=$bad is refused" insmod "$MVGPU_KO" bochs_engines=$bad
+	expect_match "... with a dmesg line" "bochs_engines=$bad: use 1..8" "$(dmesg | tail -5)"
+done
+check "insmod mvgpu num_gpus=1 bochs_engines=2" insmod "$MVGPU_KO" num_gpus=1 bochs_engines=2
+
 # --- nothing takes them on its own -------------------------------------------
 expect_eq "the mvgpu PCI driver (the bochs backend) is registered" yes \
 	"$([ -d $DRV ] && echo yes || echo no)"
@@ -157,6 +165,8 @@ out=$("$M" unbind "$P1" 2>&1) && rc=0 || rc=$?
 expect_eq "mvgpuctl unbind of a device no mvgpu driver has: exit 4" 4 "$rc"
 check "mvgpuctl unbind $P2" "$M" unbind "$P2"
 expect_eq "only the software GPU is left" mvgpu0 "$(ls /sys/class/mvgpu)"
+# bound again and left bound: the harness's rmmod mvgpu takes it away
+check "mvgpuctl bind $P2 once more, for rmmod to unbind" "$M" bind "$P2"
 
 rm -rf "$TMP"
 tap_done

@@ -110,8 +110,8 @@ refuse "the man page renders without troff warnings" \
 # --- list and types on an empty system ----------------------------------------
 ctl list
 expect_rc "list exits 0" 0
-expect_match "list shows mvgpu0 with its backend, VRAM and policy" \
-	"^mvgpu0 +software +256 MiB +256 MiB +best_effort +2 ms +0% 0% +2 +0$" "$out"
+expect_match "list shows mvgpu0 with its backend, VRAM, policy and parent" \
+	"^mvgpu0 +software +256 MiB +256 MiB +best_effort +2 ms +0% 0% +2 +0 +mvgpu0$" "$out"
 expect_match "list shows mvgpu1" "^mvgpu1 +software" "$out"
 for d in 1 2 4 8; do
 	expect_match "list shows type mvgpu-$d on mvgpu0 with its availability" \
@@ -184,7 +184,7 @@ expect_match "list shows the mvgpu-4 vGPU: type, GPU, state, owner, VRAM, weight
 	"^$u4 +mvgpu-4 +mvgpu0 +closed +- +64 MiB +16 +normal +none$" "$out"
 expect_match "list shows the mvgpu-2 vGPU with weight 32" "^$u2 +mvgpu-2 +mvgpu1 +closed +- +128 MiB +32 +normal +none$" "$out"
 expect_match "list shows the mvgpu-8 vGPU with weight 8" "^$u8 +mvgpu-8 +mvgpu0 +closed +- +32 MiB +8 +normal +none$" "$out"
-expect_match "list counts mvgpu0's vGPUs and its free VRAM" "^mvgpu0 +software +256 MiB +128 MiB .* 3$" "$out"
+expect_match "list counts mvgpu0's vGPUs and its free VRAM" "^mvgpu0 +software +256 MiB +128 MiB .* 3 +mvgpu0$" "$out"
 ctl list --json
 jcheck "list --json: every vGPU in sysfs, once" \
 	'sorted(v["uuid"] for v in j["vgpus"]) == sorted(os.listdir("/sys/bus/mdev/devices"))'

@@ -27,6 +27,8 @@
 #define U1 "11111111-1111-4111-8111-111111111111"
 #define U2 "22222222-2222-4222-8222-222222222222"
 #define U3 "33333333-3333-4333-8333-333333333333"
+#define U4 "44444444-4444-4444-8444-444444444444"	/* on a PCI GPU */
+#define U5 "55555555-5555-4555-8555-555555555555"
 #define UX "99999999-9999-4999-8999-999999999999"	/* other driver */
 #define MIB (1024ull * 1024)
 
@@ -67,14 +69,22 @@ static void get(char *buf, size_t len, const char *fmt, ...)
 		buf[0] = '\0';
 }
 
-static void make_gpu(const char *name, uint64_t vram, uint64_t vram_free,
-		     unsigned int avail_div1)
+/*
+ * A GPU whose mdev parent is parent: its own name (the types under
+ * class/mdev_bus/NAME, no parent attribute, as older trees have it) or a
+ * PCI device (a "parent" attribute naming it, the types under it)
+ */
+static void make_gpu_on(const char *name, const char *parent,
+			const char *backend, uint64_t vram,
+			uint64_t vram_free, unsigned int avail_div1)
 {
 	static const unsigned int divs[] = { 1, 2, 4, 8 };
 	char num[32];
 	unsigned int i;
 
-	put("software\n", "class/mvgpu/%s/backend", name);
+	put(backend, "class/mvgpu/%s/backend", name);
+	if (strcmp(parent, name))
+		put(parent, "class/mvgpu/%s/parent", name);
 	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)vram);
 	put(num, "class/mvgpu/%s/vram_size", name);
 	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)vram_free);
@@ -94,28 +104,35 @@ static void make_gpu(const char *name, uint64_t vram, uint64_t vram_free,
 		unsigned int d = divs[i];
 		uint64_t slice_free = vram_free / (vram / 8);
 
-		put("mvgpu\n", t, name, d, "name");
-		put("vram=... for humans\n", t, name, d, "description");
-		put("vfio-pci\n", t, name, d, "device_api");
-		put("", t, name, d, "create");
+		put("mvgpu\n", t, parent, d, "name");
+		put("vram=... for humans\n", t, parent, d, "description");
+		put("vfio-pci\n", t, parent, d, "device_api");
+		put("", t, parent, d, "create");
 		snprintf(num, sizeof(num), "%llu\n",
 			 (unsigned long long)(d == 1 ? avail_div1 :
 					      slice_free / (8 / d)));
-		put(num, t, name, d, "available_instances");
+		put(num, t, parent, d, "available_instances");
 		snprintf(num, sizeof(num), "%llu\n",
 			 (unsigned long long)(vram / d));
-		put(num, t, name, d, "mvgpu/vram_size");
+		put(num, t, parent, d, "mvgpu/vram_size");
 		snprintf(num, sizeof(num), "%u\n", 1000 / d);
-		put(num, t, name, d, "mvgpu/share_permille");
+		put(num, t, parent, d, "mvgpu/share_permille");
 		snprintf(num, sizeof(num), "%u\n", 8 / d);
-		put(num, t, name, d, "mvgpu/slices");
+		put(num, t, parent, d, "mvgpu/slices");
 		snprintf(num, sizeof(num), "%u\n", d);
-		put(num, t, name, d, "mvgpu/divisor");
+		put(num, t, parent, d, "mvgpu/divisor");
 	}
 }
 
-static void make_vgpu(const char *uuid, const char *gpu, unsigned int div,
-		      const char *state, const char *owner)
+static void make_gpu(const char *name, uint64_t vram, uint64_t vram_free,
+		     unsigned int avail_div1)
+{
+	make_gpu_on(name, name, "software\n", vram, vram_free, avail_div1);
+}
+
+static void make_vgpu_on(const char *uuid, const char *gpu,
+			 const char *parent, unsigned int div,
+			 const char *state, const char *owner)
 {
 	static const char *const stats[MVGPU_NUM_STATS] = MVGPU_STAT_NAMES;
 	static const char *const meters[MVGPU_NUM_METERS] = MVGPU_METER_NAMES;
@@ -143,8 +160,14 @@ static void make_vgpu(const char *uuid, const char *gpu, unsigned int div,
 		 uuid);
 	snprintf(target, sizeof(target),
 		 "../../../../class/mdev_bus/%s/mdev_supported_types/mvgpu-%u",
-		 gpu, div);
+		 parent, div);
 	assert_int_equal(symlink(target, path), 0);
+}
+
+static void make_vgpu(const char *uuid, const char *gpu, unsigned int div,
+		      const char *state, const char *owner)
+{
+	make_vgpu_on(uuid, gpu, gpu, div, state, owner);
 }
 
 /* as /proc/PID/cmdline has it: NUL after each argument */
@@ -632,6 +655,113 @@ static void test_copied_tree(void **state)
 	mvgpu_admin_close(&a);
 }
 
+/* A PCI device in the fake, bound to driver (NULL: none) */
+static void make_pci_dev(const char *addr, const char *vendor,
+			 const char *driver)
+{
+	char path[512], target[256];
+
+	put(vendor, "bus/pci/devices/%s/vendor", addr);
+	put("(null)\n", "bus/pci/devices/%s/driver_override", addr);
+	if (!driver)
+		return;
+	put("", "bus/pci/drivers/%s/unbind", driver);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", root, addr);
+	snprintf(target, sizeof(target), "../../drivers/%s", driver);
+	unlink(path);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+#define P4 "0000:00:04.0"
+
+static void test_pci(void **state)
+{
+	struct mvgpu_gpu_info g = { .size = sizeof(g) };
+	struct mvgpu_vgpu_info v = { .size = sizeof(v) };
+	struct mvgpu_admin *a = open_fake();
+	struct mvgpu_create c = { .size = sizeof(c) };
+	char buf[128];
+	int i;
+
+	make_pci_dev(P4, "0x1234\n", NULL);
+	make_pci_dev("0000:00:02.0", "0x1af4\n", "virtio-pci");
+	make_pci_dev("0000:00:05.0", "0x1234\n", NULL);
+
+	/* addresses */
+	check_eq(mvgpu_admin_pci_bind(a, "04.0", NULL), -EINVAL);
+	check_eq(mvgpu_admin_pci_bind(a, "0000:00:04.8", NULL), -EINVAL);
+	check_eq(mvgpu_admin_pci_bind(a, "0000-00:04.0", NULL), -EINVAL);
+	check_eq(mvgpu_admin_pci_bind(a, NULL, NULL), -EINVAL);
+	check_eq(mvgpu_admin_pci_bind(a, "0000:00:09.0", NULL), -ENOENT);
+	/* the driver is not loaded: nothing written */
+	check_eq(mvgpu_admin_pci_bind(a, P4, NULL), -ENODEV);
+	get(buf, sizeof(buf), "bus/pci/devices/%s/driver_override", P4);
+	check_str(buf, "(null)");
+	put("", "bus/pci/drivers/mvgpu/bind");
+	put("", "bus/pci/drivers/mvgpu/unbind");
+	/* another driver's device is left alone */
+	check_eq(mvgpu_admin_pci_bind(a, "0000:00:02.0", NULL), -EBUSY);
+	check_eq(strstr(mvgpu_last_error(), "held by driver virtio-pci") != NULL, 1);
+	get(buf, sizeof(buf), "bus/pci/devices/0000:00:02.0/driver_override");
+	check_str(buf, "(null)");
+	get(buf, sizeof(buf), "bus/pci/drivers/mvgpu/bind");
+	check_str(buf, "");
+	/* driver_override, then bind; the short form means domain 0 */
+	check_eq(mvgpu_admin_pci_bind(a, "00:04.0", NULL), 0);
+	get(buf, sizeof(buf), "bus/pci/devices/%s/driver_override", P4);
+	check_str(buf, MVGPU_PCI_DRIVER_DEFAULT);
+	get(buf, sizeof(buf), "bus/pci/drivers/mvgpu/bind");
+	check_str(buf, P4);
+
+	/* the kernel's side: the device is a GPU with a vGPU */
+	make_pci_dev(P4, "0x1234\n", "mvgpu");
+	make_gpu_on("mvgpu3", P4, "bochs\n", 256 * MIB, 192 * MIB, 0);
+	make_vgpu_on(U4, "mvgpu3", P4, 4, "closed\n", "-\n");
+	check_eq(mvgpu_admin_refresh(a), 0);
+	check_eq(mvgpu_admin_find_vgpu(a, U4, &v) >= 0, 1);
+	check_str(v.gpu, "mvgpu3");
+	check_str(v.parent, P4);
+	check_eq(mvgpu_admin_find_vgpu(a, U1, &v) >= 0, 1);
+	check_str(v.parent, "mvgpu2");
+	/* bound already: nothing to do */
+	check_eq(mvgpu_admin_pci_bind(a, P4, NULL), 0);
+	i = mvgpu_admin_find_gpu(a, P4, &g);
+	check_eq(i >= 0, 1);
+	check_str(g.name, "mvgpu3");
+	check_str(g.parent, P4);
+	check_str(g.backend, "bochs");
+	check_eq(g.ntypes, 4);
+	check_eq(mvgpu_admin_find_gpu(a, "00:04.0", NULL), i);
+	check_eq(mvgpu_admin_find_gpu(a, "mvgpu2", &g), 0);
+	check_str(g.parent, "mvgpu2");	/* a tree without the attribute */
+
+	/* create on the PCI parent: its type directory is under the device */
+	c.type = "mvgpu-8";
+	c.gpu = P4;
+	c.uuid = "bbbbbbbb-0000-4000-8000-000000000001";
+	check_eq(mvgpu_admin_create(a, &c), 0);
+	check_str(c.out_gpu, "mvgpu3");
+	get(buf, sizeof(buf),
+	    "class/mdev_bus/%s/mdev_supported_types/mvgpu-8/create", P4);
+	check_str(buf, "bbbbbbbb-0000-4000-8000-000000000001");
+
+	/* unbind: refused while a vGPU is there, forced or not ours */
+	make_vgpu_on(U5, "mvgpu3", P4, 4, "open\n", "77 qemu\n");
+	check_eq(mvgpu_admin_refresh(a), 0);
+	check_eq(mvgpu_admin_pci_unbind(a, P4, 0), -EBUSY);
+	check_eq(strstr(mvgpu_last_error(), "has 2 vGPUs") != NULL, 1);
+	get(buf, sizeof(buf), "bus/pci/drivers/mvgpu/unbind");
+	check_str(buf, "");
+	check_eq(mvgpu_admin_pci_unbind(a, P4, 0x10), -EINVAL);
+	check_eq(mvgpu_admin_pci_unbind(a, "0000:00:02.0", 0), -ENXIO);
+	check_eq(mvgpu_admin_pci_unbind(a, P4, MVGPU_UNBIND_FORCE), 0);
+	get(buf, sizeof(buf), "bus/pci/drivers/mvgpu/unbind");
+	check_str(buf, P4);
+	get(buf, sizeof(buf), "bus/pci/devices/%s/driver_override", P4);
+	check_str(buf, "");
+	mvgpu_admin_close(&a);
+}
+
 static void test_helpers(void **state)
 {
 	char u[MVGPU_UUID_LEN], w[MVGPU_UUID_LEN];
@@ -671,6 +801,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cdi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copied_tree, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_pci, setup, teardown),
 		cmocka_unit_test(test_helpers),
 	};
 

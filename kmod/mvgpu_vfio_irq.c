@@ -22,7 +22,7 @@
 #include <linux/slab.h>
 #include <linux/vfio.h>
 
-#include "mvgpu.h"
+#include "mvgpu_vfio.h"
 
 #define MVGPU_IRQ_NONE	(-1)
 
