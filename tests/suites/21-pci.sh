@@ -108,9 +108,22 @@ expect_eq "the vGPU is a child of the PCI device" "$P2" \
 out=$("$M" list --json 2>&1 | tr '\n' ' ')
 expect_match "mvgpuctl list maps the vGPU to its GPU and parent" \
 	"\"uuid\": \"$u\",[[:space:]]*\"type\": \"mvgpu-8\",[[:space:]]*\"gpu\": \"$G2\",[[:space:]]*\"parent\": \"$P2\"" "$out"
+"$M" snapshot "$TMP/snap" >/dev/null 2>&1
+out=$("$M" --sysfs-root "$TMP/snap" types --parent "$P2" 2>&1)
+expect_match "mvgpuctl snapshot keeps the PCI GPU's types" "mvgpu-8 +$G2 " "$out"
+out=$("$M" --sysfs-root "$TMP/snap" list --json 2>&1 | tr '\n' ' ')
+expect_match "... and its vGPU's type and parent" \
+	"\"uuid\": \"$u\",[[:space:]]*\"type\": \"mvgpu-8\",[[:space:]]*\"gpu\": \"$G2\",[[:space:]]*\"parent\": \"$P2\"" "$out"
 check "mvgpuctl run on the PCI-backed vGPU: gemm, checked" \
 	"$M" run "$u" --workload mixed --seconds 1
 check "mvgpuctl remove of the PCI-backed vGPU" "$M" remove "$u"
+
+# mdevctl with the PCI address as parent
+mu=$(cat /proc/sys/kernel/random/uuid)
+check "mdevctl start on the PCI parent" mdevctl start --uuid "$mu" --parent "$P2" --type mvgpu-64
+expect_match "mdevctl list shows it under $P2" "^$mu $P2 mvgpu-64" "$(mdevctl list 2>&1)"
+expect_match "mdevctl types lists $P2's types" "^$P2" "$(mdevctl types 2>&1)"
+check "mdevctl stop" mdevctl stop --uuid "$mu"
 
 # --- the physical BAR: writes land in their own slices ------------------------
 MVGPU_TEST_PARENT=$P1 build/tests/pci_test || true

@@ -72,7 +72,8 @@ expect_rc "help --help exits 0" 0
 expect_match "help --help explains help" "^usage: mvgpuctl help \\[COMMAND\\]" "$out"
 ctl --help
 expect_match "--help: exit 6 covers run, as the man page" "^  6  permission denied: changing anything \\(and opening a vGPU for$" "$out"
-expect_match "--help: exit 7 covers run, as the man page" "^  7  the vGPU is open by a client \\(remove --no-wait, run\\)$" "$out"
+expect_match "--help: exit 7 covers run, bind and unbind, as the man page" \
+	"^  7  the vGPU is open by a client \\(remove --no-wait, run\\); bind: another$" "$out"
 for c in usage snapshot; do
 	expect_match "--help lists the $c command" "^  $c " "$out"
 done

@@ -99,11 +99,12 @@ static int mvctl_snapshot(struct mvctl_sys *sys, const char *root,
 			 MVGPU_SYSFS_CLASS_REL, g->i.name);
 		ret = mvctl_copy_files(src, dst);
 		for (k = 0; !ret && k < g->i.ntypes; k++) {
+			/* under the mdev parent: mvgpuN or a PCI device */
 			snprintf(src, sizeof(src), "%s/%s/%s/%s/%s", root,
-				 MVGPU_SYSFS_MDEV_BUS_REL, g->i.name,
+				 MVGPU_SYSFS_MDEV_BUS_REL, g->i.parent,
 				 MVGPU_SYSFS_TYPES_DIR, g->types[k].name);
 			snprintf(dst, sizeof(dst), "%s/%s/%s/%s/%s", dir,
-				 MVGPU_SYSFS_MDEV_BUS_REL, g->i.name,
+				 MVGPU_SYSFS_MDEV_BUS_REL, g->i.parent,
 				 MVGPU_SYSFS_TYPES_DIR, g->types[k].name);
 			ret = mvctl_copy_files(src, dst);
 			if (!ret) {
@@ -137,7 +138,8 @@ static int mvctl_snapshot(struct mvctl_sys *sys, const char *root,
 		snprintf(dst, sizeof(dst), "%s/%s/%s/mdev_type", dir,
 			 MVGPU_SYSFS_MDEV_DEVICES_REL, v->i.uuid);
 		snprintf(link, sizeof(link), "../../../../%s/%s/%s/%s",
-			 MVGPU_SYSFS_MDEV_BUS_REL, v->i.gpu,
+			 MVGPU_SYSFS_MDEV_BUS_REL,
+			 v->i.parent[0] ? v->i.parent : v->i.gpu,
 			 MVGPU_SYSFS_TYPES_DIR, v->i.type);
 		unlink(dst);
 		if (symlink(link, dst))
