@@ -23,7 +23,6 @@ PCI=/sys/bus/pci/devices
 DRV=/sys/bus/pci/drivers/mvgpu
 TMP=$(mktemp -d)
 
-# (no process substitution: the sandbox has no /dev/fd)
 BOCHS=()
 for d in $PCI/*; do
 	[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x1111 ] && BOCHS+=("$(basename $d)")

@@ -35,7 +35,6 @@ echo "$u2" >$types/mvgpu-4/create
 # relay NAME BOOT PREFIX: the guest's results of boot BOOT as our TAP
 relay() {
 	local line name diag="" status=""
-	# (no process substitution: the sandbox has no /dev/fd)
 	tr -d '\r' <"$work/$1.console" |
 		awk -v b="$2" '/GUEST boot/ { n++ } n == b' >"$work/$1.boot$2"
 	flush() {
