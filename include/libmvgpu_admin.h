@@ -406,6 +406,9 @@ struct mvgpu_meter_totals {
 	uint64_t removed_commands;
 	uint64_t removed_faults;
 	uint64_t removed_vram_byte_s;
+	/* appended after 1.0: faults by MVGPU_FAULT_* code, [0] unused */
+	uint64_t faults_by_kind[MVGPU_NUM_FAULT_CODES];
+	uint64_t removed_faults_by_kind[MVGPU_NUM_FAULT_CODES];
 };
 
 /*

@@ -36,6 +36,8 @@ mvgpu_totals_state(struct mvgpu_admin *a, const char *gpu)
 static void mvgpu_totals_add_record(struct mvgpu_meter_totals *m,
 				    const struct mvgpu_usage_record *r)
 {
+	unsigned int k;
+
 	m->removed_vgpus++;
 	m->removed_engine_ns += r->engine_ns;
 	m->removed_dma_ns += r->dma_ns;
@@ -43,17 +45,23 @@ static void mvgpu_totals_add_record(struct mvgpu_meter_totals *m,
 	m->removed_commands += r->commands;
 	m->removed_faults += r->faults;
 	m->removed_vram_byte_s += r->vram_byte_s;
+	for (k = 0; k < MVGPU_NUM_FAULT_CODES; k++)
+		m->removed_faults_by_kind[k] += r->faults_by_kind[k];
 }
 
 static void mvgpu_totals_add_live(struct mvgpu_meter_totals *m,
 				  const struct mvgpu_vgpu_stats *s)
 {
+	unsigned int k;
+
 	m->engine_ns += s->engine_ns;
 	m->dma_ns += s->dma_ns;
 	m->dma_bytes += s->dma_bytes;
 	m->commands += s->commands;
 	m->faults += s->faults;
 	m->vram_byte_s += s->vram_byte_s;
+	for (k = 0; k < MVGPU_NUM_FAULT_CODES; k++)
+		m->faults_by_kind[k] += s->faults_by_kind[k];
 }
 
 static uint64_t mvgpu_max_u64(uint64_t x, uint64_t y)
@@ -182,6 +190,8 @@ int mvgpu_admin_totals(struct mvgpu_admin *a, const char *gpu,
 	m.commands = m.removed_commands;
 	m.faults = m.removed_faults;
 	m.vram_byte_s = m.removed_vram_byte_s;
+	memcpy(m.faults_by_kind, m.removed_faults_by_kind,
+	       sizeof(m.faults_by_kind));
 	for (v = 0; v < a->nvgpus && nlive; v++)
 		if (live[v].size && !strcmp(a->vgpus[v].gpu, g->info.name) &&
 		    !mvgpu_in_new_records(recs, first, nrec, a->vgpus[v].uuid))

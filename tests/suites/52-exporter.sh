@@ -276,6 +276,14 @@ for k in $kinds; do
 done
 expect_eq "B's usage record carries its faults by kind (a kind left out is 0)" "$want" "$got"
 refuse "a kind B never had (bus_master) is left out of its record" grep -q "faults_bus_master=" <<<"$rec"
+http GET $URL
+bad=""
+for k in $kinds; do
+	b=$(sed -n "s/.*\b$k=\([0-9]*\) .*/\1/p" <<<"$want")
+	g=$(sample mvgpu_gpu_faults_total "gpu=\"mvgpu0\",kind=\"$k\"")
+	{ [ "$g" = none ] || [ "$g" -lt "$b" ]; } && bad+="$k: GPU $g < B's $b; "
+done
+expect_eq "the GPU's faults by kind (mvgpu_gpu_faults_total) still hold removed B's" "" "$bad"
 "$M" usage --no-ack --json >"$TMP/usage.json"
 expect_eq "mvgpuctl usage --json (the library) reads the kinds from the record" "$want" \
 	"$(python3 -c 'import json, sys

@@ -609,9 +609,18 @@ static void test_totals(void **state)
 	check_eq(t.commands, 2000 + MVGPU_METER_COMMANDS);
 	check_eq(t.removed_vgpus, 0);
 	/* removed after the snapshot: listed and in a record; once */
-	put("seq=1 uuid=" U3 " type=mvgpu-4 engine_ns=2500 dma_ns=1 dma_bytes=1 commands=3000 faults=1 vram_byte_s=1\n",
+	check_eq(t.faults_by_kind[MVGPU_FAULT_DMA],
+		 2000 + MVGPU_METER_FAULTS_DMA);
+	put("seq=1 uuid=" U3 " type=mvgpu-4 engine_ns=2500 dma_ns=1 dma_bytes=1 commands=3000 faults=8000 vram_byte_s=1 faults_dma=5000 faults_unmapped=3000\n",
 	    "class/mvgpu/mvgpu10/usage");
 	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
+	/* by kind from the record (above the held live values) */
+	check_eq(t.faults_by_kind[MVGPU_FAULT_DMA], 5000);
+	check_eq(t.removed_faults_by_kind[MVGPU_FAULT_DMA], 5000);
+	check_eq(t.faults_by_kind[MVGPU_FAULT_UNMAPPED], 3000);
+	/* not in the record: the live value reported before holds */
+	check_eq(t.faults_by_kind[MVGPU_FAULT_READ_ONLY],
+		 2000 + MVGPU_METER_FAULTS_READ_ONLY);
 	check_eq(t.engine_ns, 2500);
 	check_eq(t.commands, 3000);
 	check_eq(t.removed_vgpus, 1);
@@ -634,6 +643,7 @@ static void test_totals(void **state)
 	check_eq(mvgpu_admin_totals(a, "mvgpu10", NULL, &t), 0);
 	check_eq(t.engine_ns, 2510);
 	check_eq(t.removed_vgpus, 2);
+	check_eq(t.faults_by_kind[MVGPU_FAULT_DMA], 5000);
 	check_eq(mvgpu_admin_totals(a, "mvgpu99", NULL, &t), -ENOENT);
 	mvgpu_admin_close(&a);
 }

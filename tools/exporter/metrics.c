@@ -253,6 +253,7 @@ static void write_gpus(struct mvx_buf *b, const struct mvx_scrape *s,
 		       struct mvx_exporter *x)
 {
 	int i, e, t;
+	unsigned int k;
 
 	family(b, "mvgpu_gpu_info", "gauge",
 	       "A GPU: its backend and scheduling policy (always 1).");
@@ -331,6 +332,21 @@ static void write_gpus(struct mvx_buf *b, const struct mvx_scrape *s,
 	GPU_TOTAL(b, s, "mvgpu_gpu_meter_faults_total",
 		  "Faults of every vGPU the GPU has had, removed ones included.",
 		  g->totals.faults);
+	family(b, "mvgpu_gpu_faults_total", "counter",
+	       "Faults of every vGPU the GPU has had, removed ones included, by kind as the kernel counted them.");
+	for (i = 0; i < s->ngpus; i++) {
+		const struct mvx_gpu *g = &s->gpus[i];
+
+		if (!g->have_totals)
+			continue;
+		for (k = MVGPU_FAULT_UNMAPPED; k < MVGPU_NUM_FAULT_CODES; k++) {
+			buf_puts(b, "mvgpu_gpu_faults_total{");
+			gpu_labels(b, g);
+			buf_label(b, "kind", mvgpu_fault_kind_name(k), 0);
+			buf_puts(b, "}");
+			buf_value(b, g->totals.faults_by_kind[k]);
+		}
+	}
 	GPU_TOTAL(b, s, "mvgpu_gpu_meter_vram_byte_seconds_total",
 		  "VRAM bytes times seconds held by every vGPU the GPU has had.",
 		  g->totals.vram_byte_s);
