@@ -36,6 +36,7 @@ struct mvgpu_admin;
 #define MVGPU_ADMIN_MIN_SIZE		8
 #define MVGPU_ADMIN_MAX_ENGINES		8
 #define MVGPU_UUID_LEN			37	/* 36 characters and the NUL */
+#define MVGPU_PCI_ADDR_LEN		13	/* "0000:00:04.0" and the NUL */
 
 /* ------------------------------------------------------------------ */
 /* The handle and its snapshot                                         */
@@ -461,6 +462,11 @@ MVGPU_API int mvgpu_admin_cdi_spec(struct mvgpu_admin *a, char **json);
 MVGPU_API const char *mvgpu_fault_kind_name(unsigned int c);
 /* A UUID in any case to lower case into out: 0 or -EINVAL */
 MVGPU_API int mvgpu_uuid_parse(const char *s, char out[MVGPU_UUID_LEN]);
+/*
+ * A PCI address, "DDDD:BB:DD.F" or "BB:DD.F" (hex in any case, function
+ * 0..7), in its full lower-case form into out: 0 or -EINVAL
+ */
+MVGPU_API int mvgpu_pci_addr_parse(const char *s, char out[MVGPU_PCI_ADDR_LEN]);
 /* A random (version 4) UUID: 0 or -errno */
 MVGPU_API int mvgpu_uuid_random(char out[MVGPU_UUID_LEN]);
 /* A type as "mvgpu-4", "4" or "1/4" to its divisor: 0 or -EINVAL */

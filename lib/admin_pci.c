@@ -11,7 +11,6 @@
  * driver_override names it.  Nothing here takes a device from another
  * driver.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,33 +20,6 @@
 
 #define MVGPU_PCI_DEVICES_REL	"bus/pci/devices"
 #define MVGPU_PCI_DRIVERS_REL	"bus/pci/drivers"
-
-/* "0000:00:04.0" or "00:04.0" into the full form: 0 or -EINVAL */
-static int mvgpu_pci_addr_parse(const char *s, char out[16])
-{
-	static const char form[] = "xxxx:xx:xx.x";
-	char tmp[16];
-	size_t i;
-
-	if (!s)
-		return -EINVAL;
-	if (strlen(s) == 7)
-		snprintf(tmp, sizeof(tmp), "0000:%s", s);
-	else if (strlen(s) == 12)
-		snprintf(tmp, sizeof(tmp), "%s", s);
-	else
-		return -EINVAL;
-	for (i = 0; i < 12; i++) {
-		if (form[i] == 'x' ? !isxdigit((unsigned char)tmp[i]) :
-		    tmp[i] != form[i])
-			return -EINVAL;
-		tmp[i] = (char)tolower((unsigned char)tmp[i]);
-	}
-	if (tmp[11] > '7')
-		return -EINVAL;	/* functions are 0..7 */
-	memcpy(out, tmp, 13);
-	return 0;
-}
 
 /* The driver that has device dir (its "driver" link), "" for none */
 static int mvgpu_pci_driver_of(const char *dir, char *buf, size_t len)

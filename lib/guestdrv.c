@@ -13,7 +13,6 @@
  * CMDS_DONE from the registers, interrupts from the driver (the
  * scheduler's numbers exist only on the host).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,34 +25,16 @@
 #include "libmvgpu_int.h"
 #include "mvgpu_guest_uapi.h"
 
-/* "DDDD:BB:DD.F" or "BB:DD.F" (hex digits) */
-static bool pci_addr_ok(const char *s)
-{
-	const char *fmt = strlen(s) == 12 ? "xxxx:xx:xx.x" : "xx:xx.x";
-	size_t i;
-
-	if (strlen(s) != strlen(fmt))
-		return false;
-	for (i = 0; fmt[i]; i++)
-		if (fmt[i] == 'x' ? !isxdigit((unsigned char)s[i]) :
-		    s[i] != fmt[i])
-			return false;
-	return true;
-}
-
 bool mvgpu__guest_name(const char *dev)
 {
-	return !strncmp(dev, "/dev/", 5) || pci_addr_ok(dev);
+	char addr[MVGPU_PCI_ADDR_LEN];
+
+	return !strncmp(dev, "/dev/", 5) || !mvgpu_pci_addr_parse(dev, addr);
 }
 
 bool mvgpu__pci_addr(const char *dev, char out[32])
 {
-	if (!pci_addr_ok(dev))
-		return false;
-	snprintf(out, 32, "%s%s", strlen(dev) == 7 ? "0000:" : "", dev);
-	for (; *out; out++)
-		*out = tolower((unsigned char)*out);
-	return true;
+	return !mvgpu_pci_addr_parse(dev, out);
 }
 
 static int guest_reg_read(struct mvgpu *g, uint32_t off, void *buf,

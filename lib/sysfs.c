@@ -104,6 +104,32 @@ int mvgpu__write_file(const char *path, const char *s)
 	return ret;
 }
 
+int mvgpu_pci_addr_parse(const char *s, char out[MVGPU_PCI_ADDR_LEN])
+{
+	static const char form[] = "xxxx:xx:xx.x";
+	char tmp[MVGPU_PCI_ADDR_LEN];
+	size_t i;
+
+	if (!s || !out)
+		return -EINVAL;
+	if (strlen(s) == 7)
+		snprintf(tmp, sizeof(tmp), "0000:%s", s);
+	else if (strlen(s) == 12)
+		snprintf(tmp, sizeof(tmp), "%s", s);
+	else
+		return -EINVAL;
+	for (i = 0; i < 12; i++) {
+		if (form[i] == 'x' ? !isxdigit((unsigned char)tmp[i]) :
+		    tmp[i] != form[i])
+			return -EINVAL;
+		tmp[i] = (char)tolower((unsigned char)tmp[i]);
+	}
+	if (tmp[11] > '7')
+		return -EINVAL;	/* functions are 0..7 */
+	memcpy(out, tmp, sizeof(tmp));
+	return 0;
+}
+
 int mvgpu_uuid_parse(const char *s, char out[MVGPU_UUID_LEN])
 {
 	static const int dash[] = { 8, 13, 18, 23 };

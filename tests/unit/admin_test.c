@@ -810,7 +810,7 @@ static void test_pci(void **state)
 
 static void test_helpers(void **state)
 {
-	char u[MVGPU_UUID_LEN], w[MVGPU_UUID_LEN];
+	char u[MVGPU_UUID_LEN], w[MVGPU_UUID_LEN], p[MVGPU_PCI_ADDR_LEN];
 	unsigned int d = 0;
 
 	check_eq(mvgpu_uuid_random(u), 0);
@@ -830,6 +830,16 @@ static void test_helpers(void **state)
 	check_str(mvgpu_fault_kind_name(MVGPU_FAULT_BUS_MASTER), "bus_master");
 	check_eq(mvgpu_fault_kind_name(0) == NULL, 1);
 	check_eq(mvgpu_fault_kind_name(MVGPU_NUM_FAULT_CODES) == NULL, 1);
+	/* PCI addresses: the short form gets domain 0, hex lower-cased */
+	check_eq(mvgpu_pci_addr_parse("00:04.0", p), 0);
+	check_str(p, "0000:00:04.0");
+	check_eq(mvgpu_pci_addr_parse("0000:0A:1F.7", p), 0);
+	check_str(p, "0000:0a:1f.7");
+	check_eq(mvgpu_pci_addr_parse("0000:00:04.8", p), -EINVAL);
+	check_eq(mvgpu_pci_addr_parse("0000:00:04", p), -EINVAL);
+	check_eq(mvgpu_pci_addr_parse("0000-00:04.0", p), -EINVAL);
+	check_eq(mvgpu_pci_addr_parse("00:0g.0", p), -EINVAL);
+	check_eq(mvgpu_pci_addr_parse(NULL, p), -EINVAL);
 }
 
 int main(void)

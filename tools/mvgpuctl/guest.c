@@ -3,7 +3,6 @@
  * mvgpuctl inside a VM: the vGPUs bound to the guest driver mvgpu_guest.ko
  * (list), and naming one by its PCI address or device node (run).
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -20,18 +19,9 @@
 /* "DDDD:BB:DD.F", "BB:DD.F" or a /dev path: a vGPU of the guest driver */
 bool mvctl_guest_device(const char *s)
 {
-	const char *fmt = strlen(s) == 12 ? "xxxx:xx:xx.x" : "xx:xx.x";
-	size_t i;
+	char addr[MVGPU_PCI_ADDR_LEN];
 
-	if (!strncmp(s, "/dev/", 5))
-		return true;
-	if (strlen(s) != strlen(fmt))
-		return false;
-	for (i = 0; fmt[i]; i++)
-		if (fmt[i] == 'x' ? !isxdigit((unsigned char)s[i]) :
-		    s[i] != fmt[i])
-			return false;
-	return true;
+	return !strncmp(s, "/dev/", 5) || !mvgpu_pci_addr_parse(s, addr);
 }
 
 /* A path under sysfs: --sysfs-root when given, else /sys */
