@@ -107,6 +107,10 @@ check "rmmod mvgpu" rmmod mvgpu
 check "insmod mvgpu num_gpus=1" insmod "$MVGPU_KO" num_gpus=1
 if wait_for 160 test -d $DEV/$A; then tap_result 0 "after the reload udevd started A through mdevctl"
 else tap_result 1 "after the reload udevd started A through mdevctl" "$(journalctl -u systemd-udevd --no-pager | tail -5)"; fi
+# the vGPU's directory comes before its mvgpu/ attributes (the driver core
+# adds them after probe) and mdevctl writes the knobs after that: wait
+knobs_are() { [ "$(knobs "$1" 2>/dev/null)" = "$2" ]; }
+wait_for 80 knobs_are $A "9 high 40" || true
 expect_eq "A has its knobs back: weight 9, priority high, cap 40" "9 high 40" "$(knobs $A)"
 check "mdevctl stop A" mdevctl stop --uuid $A
 check "mdevctl undefine A" mdevctl undefine --uuid $A
