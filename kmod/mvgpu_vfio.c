@@ -32,43 +32,107 @@
 #define MVGPU_INDEX_TO_OFFSET(index)	((u64)(index) << MVGPU_OFFSET_SHIFT)
 #define MVGPU_OFFSET_MASK	(MVGPU_INDEX_TO_OFFSET(1) - 1)
 
-static ssize_t mvgpu_vfio_cfg_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
-				 size_t count, u64 off, bool write)
+/*
+ * Register accesses are 1, 2, 4 or 8 bytes: copy those with get_user and
+ * put_user of that width.  A copy_from_user/copy_to_user of a size known
+ * only at run time goes through the generic string copy and, with
+ * CONFIG_HARDENED_USERCOPY, through __check_object_size on every call
+ * (see docs/performance.md).  Other sizes take that generic way.  @buf
+ * is 8-byte aligned and holds at least @count bytes.
+ */
+static int mvgpu_user_in(void *buf, const char __user *ubuf, size_t count)
 {
-	u8 buf[MVGPU_CFG_SIZE];
+	switch (count) {
+	case 1:
+		return get_user(*(u8 *)buf, (const u8 __user *)ubuf);
+	case 2:
+		return get_user(*(u16 *)buf, (const u16 __user *)ubuf);
+	case 4:
+		return get_user(*(u32 *)buf, (const u32 __user *)ubuf);
+	case 8:
+		return get_user(*(u64 *)buf, (const u64 __user *)ubuf);
+	}
+	return copy_from_user(buf, ubuf, count) ? -EFAULT : 0;
+}
+
+static int mvgpu_user_out(char __user *ubuf, const void *buf, size_t count)
+{
+	switch (count) {
+	case 1:
+		return put_user(*(const u8 *)buf, (u8 __user *)ubuf);
+	case 2:
+		return put_user(*(const u16 *)buf, (u16 __user *)ubuf);
+	case 4:
+		return put_user(*(const u32 *)buf, (u32 __user *)ubuf);
+	case 8:
+		return put_user(*(const u64 *)buf, (u64 __user *)ubuf);
+	}
+	return copy_to_user(ubuf, buf, count) ? -EFAULT : 0;
+}
+
+/* A config access through @buf, which holds @count bytes (8-aligned) */
+static __always_inline ssize_t mvgpu_vfio_cfg_access(struct mvgpu_vgpu *vgpu,
+						     char __user *ubuf,
+						     size_t count, u64 off,
+						     bool write, u8 *buf)
+{
 	int ret;
 
 	if (off >= MVGPU_CFG_SIZE || count > MVGPU_CFG_SIZE - off)
 		return -EINVAL;
-	if (write && copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-
 	if (write) {
+		ret = mvgpu_user_in(buf, ubuf, count);
+		if (ret)
+			return ret;
 		mutex_lock(&vgpu->lock);
 		ret = mvgpu_vgpu_cfg_write(vgpu, off, buf, count);
 		mutex_unlock(&vgpu->lock);
-	} else {
-		/* lockless: a seqcount read of the image */
-		ret = mvgpu_cfg_read(vgpu, off, buf, count);
+		return ret ? ret : count;
 	}
 
-	if (ret)
-		return ret;
-	if (!write && copy_to_user(ubuf, buf, count))
-		return -EFAULT;
-	return count;
+	/* lockless: a seqcount read of the image */
+	ret = mvgpu_cfg_read(vgpu, off, buf, count);
+	if (!ret)
+		ret = mvgpu_user_out(ubuf, buf, count);
+	return ret ? ret : count;
+}
+
+/*
+ * Longer config accesses need the whole image's size on the stack, which
+ * CONFIG_INIT_STACK_ALL_ZERO clears on every call: only they pay for it.
+ */
+static noinline_for_stack ssize_t
+mvgpu_vfio_cfg_rw_long(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+		       size_t count, u64 off, bool write)
+{
+	u64 buf[MVGPU_CFG_SIZE / sizeof(u64)];
+
+	return mvgpu_vfio_cfg_access(vgpu, ubuf, count, off, write, (u8 *)buf);
+}
+
+static ssize_t mvgpu_vfio_cfg_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+				 size_t count, u64 off, bool write)
+{
+	u64 buf;
+
+	if (count > sizeof(buf))
+		return mvgpu_vfio_cfg_rw_long(vgpu, ubuf, count, off, write);
+	return mvgpu_vfio_cfg_access(vgpu, ubuf, count, off, write, (u8 *)&buf);
 }
 
 static ssize_t mvgpu_vfio_mmio_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 				  size_t count, u64 off, bool write)
 {
-	u8 buf[8];
+	u64 buf;
 	int ret;
 
 	if (count > sizeof(buf) || off >= MVGPU_BAR0_SIZE)
 		return -EINVAL;
-	if (write && copy_from_user(buf, ubuf, count))
-		return -EFAULT;
+	if (write) {
+		ret = mvgpu_user_in(&buf, ubuf, count);
+		if (ret)
+			return ret;
+	}
 
 	/*
 	 * Reads change nothing and each register's value has its own
@@ -82,18 +146,16 @@ static ssize_t mvgpu_vfio_mmio_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 		dev_dbg_ratelimited(vgpu->dev,
 				    "BAR0 access with memory decoding off refused\n");
 	} else if (write) {
-		ret = mvgpu_vgpu_mmio_write(vgpu, off, buf, count);
+		ret = mvgpu_vgpu_mmio_write(vgpu, off, &buf, count);
 	} else {
-		ret = mvgpu_mmio_read(vgpu, off, buf, count);
+		ret = mvgpu_mmio_read(vgpu, off, &buf, count);
 	}
 	if (write)
 		mutex_unlock(&vgpu->lock);
 
-	if (ret)
-		return ret;
-	if (!write && copy_to_user(ubuf, buf, count))
-		return -EFAULT;
-	return count;
+	if (!ret && !write)
+		ret = mvgpu_user_out(ubuf, &buf, count);
+	return ret ? ret : count;
 }
 
 static ssize_t mvgpu_vfio_rw(struct vfio_device *vdev, char __user *ubuf,
