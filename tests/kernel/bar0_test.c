@@ -2,11 +2,13 @@
 /*
  * BAR0 registers: every documented register's reset value, access widths,
  * refused accesses (unaligned, bad width, crossing registers, read-only,
- * past the BAR), register write validation, and the RESET register.
+ * past the BAR), register write validation, the RESET register, and
+ * buffers the caller cannot access (BAR0 and config space, every width).
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <linux/pci_regs.h>
 
 #include "mvgpu_test.h"
@@ -220,6 +222,49 @@ static void test_reset_register(void **state)
 	assert_int_equal(cmd, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
+/*
+ * A buffer the caller cannot read (PROT_NONE) or write (PROT_READ): every
+ * width of BAR0 and config space, and a long config access, is refused
+ * with EFAULT and changes nothing.
+ */
+static void test_bad_user_buffers(void **state)
+{
+	static const size_t widths[] = { 1, 2, 4, 8, 16 };
+	const uint64_t q = 0x0102030405060708ull;
+	uint8_t *none, *ro;
+	uint16_t cmd;
+	unsigned int i;
+
+	none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(none != MAP_FAILED && ro != MAP_FAILED);
+	assert_int_equal(mt_reg_write64(v.device, MVGPU_REG_SCRATCH, q), 0);
+	cmd = mt_cfg_read16(v.device, PCI_COMMAND);
+
+	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		size_t n = widths[i];
+
+		if (n <= 8) {
+			assert_int_equal(mt_region_write(v.device, 0,
+							 MVGPU_REG_SCRATCH,
+							 none, n), -EFAULT);
+			assert_int_equal(mt_region_read(v.device, 0,
+							MVGPU_REG_SCRATCH,
+							none, n), -EFAULT);
+			assert_int_equal(mt_region_read(v.device, 0,
+							MVGPU_REG_SCRATCH,
+							ro, n), -EFAULT);
+		}
+		assert_int_equal(mt_cfg_write(v.device, 0, none, n), -EFAULT);
+		assert_int_equal(mt_cfg_read(v.device, 0, none, n), -EFAULT);
+		assert_int_equal(mt_cfg_read(v.device, 0, ro, n), -EFAULT);
+		assert_int_equal(mt_reg64(v.device, MVGPU_REG_SCRATCH), q);
+		assert_int_equal(mt_cfg_read16(v.device, PCI_COMMAND), cmd);
+	}
+	munmap(none, 4096);
+	munmap(ro, 4096);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +273,7 @@ int main(void)
 		cmocka_unit_test_setup(test_refused_accesses, fresh),
 		cmocka_unit_test_setup(test_register_validation, fresh),
 		cmocka_unit_test_setup(test_reset_register, fresh),
+		cmocka_unit_test_setup(test_bad_user_buffers, fresh),
 	};
 
 	return MT_RUN("bar0", tests, setup, teardown);
