@@ -87,14 +87,18 @@ static __always_inline ssize_t mvgpu_vfio_cfg_access(struct mvgpu_vgpu *vgpu,
 		mutex_lock(&vgpu->lock);
 		ret = mvgpu_vgpu_cfg_write(vgpu, off, buf, count);
 		mutex_unlock(&vgpu->lock);
-		return ret ? ret : count;
+		if (ret)
+			return ret;
+		return count;
 	}
 
 	/* lockless: a seqcount read of the image */
 	ret = mvgpu_cfg_read(vgpu, off, buf, count);
 	if (!ret)
 		ret = mvgpu_user_out(ubuf, buf, count);
-	return ret ? ret : count;
+	if (ret)
+		return ret;
+	return count;
 }
 
 /*
@@ -155,7 +159,9 @@ static ssize_t mvgpu_vfio_mmio_rw(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 
 	if (!ret && !write)
 		ret = mvgpu_user_out(ubuf, &buf, count);
-	return ret ? ret : count;
+	if (ret)
+		return ret;
+	return count;
 }
 
 static ssize_t mvgpu_vfio_rw(struct vfio_device *vdev, char __user *ubuf,
