@@ -1,27 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Scheduler benchmark, run inside the sandbox VM (bench/run, engines=1,
- * vram_mb=1024 so that a 1/64 vGPU has room for the FILL tenant): every
+ * vram_mb=1024 so that a 1/64 vGPU has room for a FILL stream): every
  * figure that matters is a ratio of things measured side by side in one
- * run.  For 1, 4, 16 and 64 tenants (vGPUs of type mvgpu-N):
+ * run.  For 1, 4, 16 and 64 tenants (vGPUs of type mvgpu-N, each driven
+ * by a MT_WL_STREAM_FILL tenant: 12 checked 16 MiB fill batches queued,
+ * so the vGPU never waits for its process):
  *
- *   efficiency      aggregate throughput of N vGPUs sharing the engine /
- *                   throughput of one of them alone (time slicing and
- *                   context switch cost; goal >= 0.97 at 64)
- *   fairness error  weights 1:2:3:4 repeated, best_effort: the largest gap
- *                   between a vGPU's share of engine time and its weight's
- *                   share, in percentage points (goal <= 1 at 64)
+ *   efficiency      bytes filled per wall second by the N vGPUs sharing
+ *                   the engine / by vGPU 0 alone on it (goal >= 0.97 at
+ *                   64).  All N stay backlogged; "alone" is vGPU 0 at
+ *                   high priority, so the engine runs only it while the
+ *                   others wait with full queues.  Alone and together
+ *                   alternate over 2 PAIRS + 1 windows of WIN_MS, alone
+ *                   first and last, so the host's drift falls on both;
+ *                   the ratio is of the totals of each kind, and the
+ *                   quartiles of each together window over the mean of
+ *                   its two alone neighbours show the noise.  With 1
+ *                   tenant the same alternation (high and normal
+ *                   priority of one vGPU) measures the method's own
+ *                   error.  Printed beside it: the same ratio of bytes
+ *                   per ns of the driver's engine busy time, and the
+ *                   driver's engine busy / wall of the alone and the
+ *                   together windows (1: the engine never waited)
+ *   fairness error  weights 1:2:3:4 repeated, best_effort, all tenants
+ *                   backlogged over 4, 8 or 24 s (4, 16, 64 tenants): the
+ *                   largest gap between a vGPU's share of the driver's
+ *                   busy time and its weight's share, in percentage
+ *                   points (goal <= 1 at 64), and the least
+ *                   (busy + wait) / wall of any vGPU (1: always runnable)
  *   pick cost       ns per pick, from the driver's own counters
- *                   (sched_pick_ns / sched_picks) over the N-tenant window
+ *                   (sched_pick_ns / sched_picks) over the together windows
+ *   mixed           12 vGPUs of 1/16: FILL, GEMM and DMA streams (chunks
+ *                   of different lengths), weights 1:2:3:4 within each
+ *                   kind, 8 s: each one's share of busy time (engine, and
+ *                   its DMA thread's for DMA) against its weight's share
  *
- * and the latency of a NOP + FENCE round trip with its MSI eventfd, p50
+ * The engine thread runs pinned to CPU 0, this process and its tenants
+ * to the other CPUs, so the engine's time is the GPU's and not shared
+ * with up to 64 tenant processes.
+ *
+ * Then the latency of a NOP + FENCE round trip with its MSI eventfd, p50
  * and p99, alone and next to 63 busy neighbours under best_effort and
  * equal_share, against an eventfd ping-pong between two processes in the
  * same run.  The latency clients run SCHED_FIFO, so that what is measured
  * is the GPU's scheduling and not the guest CPUs' queue of 63 tenant
  * processes; the driver's max_wait_slices of the latency vGPU is printed
- * beside it.  Alone and together alternate over ROUNDS rounds so drifts
- * of the host's speed fall on both.
+ * beside it.
  */
 #include <math.h>
 #include <poll.h>
