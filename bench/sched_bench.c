@@ -63,11 +63,11 @@
 
 #define MAXN		64
 #define LAT_SAMPLES	300
-#define WIN_MS		100	/* one efficiency window */
-#define SETTLE_MS	20	/* after vGPU 0's priority changed */
-#define PAIRS		40	/* together windows, each between two alone */
-#define MIX_N		12	/* mixed workloads: 4 FILL, 4 GEMM, 4 DMA */
-#define MIX_MS		8000
+#define WIN_MS		100u	/* one efficiency window */
+#define SETTLE_MS	20u	/* after vGPU 0's priority changed */
+#define PAIRS		40u	/* together windows, each between two alone */
+#define MIX_N		12u	/* mixed workloads: 4 FILL, 4 GEMM, 4 DMA */
+#define MIX_MS		8000u
 
 static char uuid[MAXN][MT_UUID_LEN];
 static struct mt_tenant t[MAXN];
@@ -315,7 +315,7 @@ static int efficiency(unsigned int n, struct row *row)
  * any tenant, 1 when each was runnable all along.
  */
 static double shares(unsigned int n, unsigned int ms, const unsigned int *wt,
-		     double *got, double *backlog)
+		     double *got, double *busy_wait, double *backlog)
 {
 	uint64_t b0[MAXN], w0[MAXN], b1, w1, ns0, ns1;
 	double total = 0, wsum = 0, err = 0;
@@ -335,8 +335,8 @@ static double shares(unsigned int n, unsigned int ms, const unsigned int *wt,
 		got[i] = b1 - b0[i];
 		total += got[i];
 		wsum += wt[i];
-		*backlog = fmin(*backlog,
-				(double)(b1 - b0[i] + w1 - w0[i]) / (ns1 - ns0));
+		busy_wait[i] = (double)(b1 - b0[i] + w1 - w0[i]) / (ns1 - ns0);
+		*backlog = fmin(*backlog, busy_wait[i]);
 	}
 	for (i = 0; i < n; i++) {
 		got[i] = total > 0 ? got[i] / total : 0;
@@ -355,7 +355,7 @@ static int run_tenants(unsigned int n, struct row *row)
 {
 	static const char *const weights[4] = { "1", "2", "3", "4" };
 	unsigned int wt[MAXN], i;
-	double got[MAXN];
+	double got[MAXN], bw[MAXN];
 	int errors = 0;
 
 	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
@@ -377,7 +377,7 @@ static int run_tenants(unsigned int n, struct row *row)
 				goto fail;
 		}
 		sleep(1);
-		row->err = shares(n, fair_ms(n), wt, got, &row->backlog);
+		row->err = shares(n, fair_ms(n), wt, got, bw, &row->backlog);
 	}
 	errors = stop_tenants(0, n);
 	if (errors)
@@ -403,7 +403,7 @@ static int run_mixed(void)
 	};
 	uint64_t j0[MIX_N], d0[MIX_N], e0[MIX_N], d1, e1;
 	unsigned int wt[MIX_N], i;
-	double got[MIX_N], err, backlog, wsum = 0;
+	double got[MIX_N], bw[MIX_N], err, backlog, wsum = 0;
 	int errors = 0;
 
 	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
@@ -423,27 +423,28 @@ static int run_mixed(void)
 		mt_readf_u64(&d0[i], MT_MDEV_DEVICES "/%s/" MVGPU_METER_DIR
 			     "/dma_ns", uuid[i]);
 	}
-	err = shares(MIX_N, MIX_MS, wt, got, &backlog);
+	err = shares(MIX_N, MIX_MS, wt, got, bw, &backlog);
 	printf("\n  mixed workloads, %u vGPUs of 1/16, best_effort, %u s: share of busy time (engine + DMA thread)\n",
 	       MIX_N, MIX_MS / 1000);
-	printf("  %-4s %-5s %6s %7s %7s %8s %8s %8s\n", "vGPU", "work",
-	       "weight", "want %", "got %", "engine%", "dma%", "jobs/s");
+	printf("  %-4s %-5s %6s %7s %7s %8s %8s %8s %8s\n", "vGPU", "work",
+	       "weight", "want %", "got %", "engine%", "dma%", "jobs/s",
+	       "bsy+wait");
 	for (i = 0; i < MIX_N; i++) {
 		e1 = d1 = 0;
 		mt_readf_u64(&e1, MT_MDEV_DEVICES "/%s/" MVGPU_METER_DIR
 			     "/engine_ns", uuid[i]);
 		mt_readf_u64(&d1, MT_MDEV_DEVICES "/%s/" MVGPU_METER_DIR
 			     "/dma_ns", uuid[i]);
-		printf("  %-4u %-5s %6u %7.2f %7.2f %8.2f %8.2f %8.1f\n", i,
+		printf("  %-4u %-5s %6u %7.2f %7.2f %8.2f %8.2f %8.1f %8.3f\n", i,
 		       kind[i / 4], wt[i], wt[i] * 100 / wsum, got[i] * 100,
 		       (e1 - e0[i]) * 100.0 / (MIX_MS * 1e6),
 		       (d1 - d0[i]) * 100.0 / (MIX_MS * 1e6),
-		       (t[i].st->jobs - j0[i]) * 1000.0 / MIX_MS);
+		       (t[i].st->jobs - j0[i]) * 1000.0 / MIX_MS, bw[i]);
 	}
 	printf("  fairness error %.2f points; least (busy + wait) / wall of a vGPU %.3f\n",
 	       err, backlog);
 	printf("  (engine%%, dma%%: its engine and DMA-thread time over the wall; jobs: 16 MiB fill batches,\n"
-	       "   64x256x256 GEMMs, 1 MiB DMAs)\n");
+	       "   64x256x256 GEMMs, 1 MiB DMAs; bsy+wait: (busy + wait) / wall, 1: runnable all along)\n");
 	errors = stop_tenants(0, MIX_N);
 	mt_remove_all();
 	if (errors)
