@@ -37,8 +37,8 @@
  *                   its DMA thread's for DMA) against its weight's share
  *
  * The engine thread runs pinned to CPU 0, this process and its tenants
- * to the other CPUs, so the engine's time is the GPU's and not shared
- * with up to 64 tenant processes.
+ * to CPU 1, so the engine's time is the GPU's and not shared with up to
+ * 64 tenant processes; "verbose" as an argument prints every window.
  *
  * Then the latency of a NOP + FENCE round trip with its MSI eventfd, p50
  * and p99, alone and next to 63 busy neighbours under best_effort and
@@ -457,8 +457,8 @@ fail:
 
 /*
  * Throughput, fairness and mixed workloads: the engine thread on CPU 0,
- * this process and its tenants on the others, so that the engine's time
- * is the GPU's and not shared with 64 tenant processes
+ * this process and its tenants on CPU 1, so that the engine's time is
+ * the GPU's and not shared with 64 tenant processes
  */
 static int run_sched(struct row *rows)
 {
