@@ -1,28 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Scheduler benchmark, run inside the sandbox VM (bench/run, engines=1,
- * vram_mb=1024 so that a 1/64 vGPU has room for the FILL tenant): every
+ * vram_mb=1024 so that a 1/64 vGPU has room for a FILL stream): every
  * figure that matters is a ratio of things measured side by side in one
- * run.  For 1, 4, 16 and 64 tenants (vGPUs of type mvgpu-N):
+ * run.  For 1, 4, 16 and 64 tenants (vGPUs of type mvgpu-N, each driven
+ * by a MT_WL_STREAM_FILL tenant: 12 checked 16 MiB fill batches queued,
+ * so the vGPU never waits for its process):
  *
- *   efficiency      aggregate throughput of N vGPUs sharing the engine /
- *                   throughput of one of them alone (time slicing and
- *                   context switch cost; goal >= 0.97 at 64)
- *   fairness error  weights 1:2:3:4 repeated, best_effort: the largest gap
- *                   between a vGPU's share of engine time and its weight's
- *                   share, in percentage points (goal <= 1 at 64)
+ *   efficiency      bytes filled per wall second by the N vGPUs sharing
+ *                   the engine / by vGPU 0 alone on it (goal >= 0.97 at
+ *                   64).  All N stay backlogged; "alone" is vGPU 0 at
+ *                   high priority, so the engine runs only it while the
+ *                   others wait with full queues.  Alone and together
+ *                   alternate over 2 PAIRS + 1 windows of WIN_MS, alone
+ *                   first and last, so the host's drift falls on both;
+ *                   the ratio is of the totals of each kind, and the
+ *                   quartiles of each together window over the mean of
+ *                   its two alone neighbours show the noise.  With 1
+ *                   tenant the same alternation (high and normal
+ *                   priority of one vGPU) measures the method's own
+ *                   error.  Printed beside it: the same ratio of bytes
+ *                   per ns of the driver's engine busy time, and the
+ *                   driver's engine busy / wall of the alone and the
+ *                   together windows (1: the engine never waited)
+ *   fairness error  weights 1:2:3:4 repeated, best_effort, all tenants
+ *                   backlogged over 4, 8 or 24 s (4, 16, 64 tenants): the
+ *                   largest gap between a vGPU's share of the driver's
+ *                   busy time and its weight's share, in percentage
+ *                   points (goal <= 1 at 64), and the least
+ *                   (busy + wait) / wall of any vGPU (1: always runnable)
  *   pick cost       ns per pick, from the driver's own counters
- *                   (sched_pick_ns / sched_picks) over the N-tenant window
+ *                   (sched_pick_ns / sched_picks) over the together windows
+ *   mixed           12 vGPUs of 1/16: FILL, GEMM and DMA streams (chunks
+ *                   of different lengths), weights 1:2:3:4 within each
+ *                   kind, 8 s: each one's share of busy time (engine, and
+ *                   its DMA thread's for DMA) against its weight's share
  *
- * and the latency of a NOP + FENCE round trip with its MSI eventfd, p50
+ * The engine thread runs pinned to CPU 0, this process and its tenants
+ * to CPU 1, so the engine's time is the GPU's and not shared with up to
+ * 64 tenant processes; "verbose" as an argument prints every window.
+ *
+ * Then the latency of a NOP + FENCE round trip with its MSI eventfd, p50
  * and p99, alone and next to 63 busy neighbours under best_effort and
  * equal_share, against an eventfd ping-pong between two processes in the
  * same run.  The latency clients run SCHED_FIFO, so that what is measured
  * is the GPU's scheduling and not the guest CPUs' queue of 63 tenant
  * processes; the driver's max_wait_slices of the latency vGPU is printed
- * beside it.  Alone and together alternate over ROUNDS rounds so drifts
- * of the host's speed fall on both.
+ * beside it.
  */
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -35,29 +61,18 @@
 
 #include "mvgpu_test.h"
 
-#define WINDOW_MS	3000
 #define MAXN		64
 #define LAT_SAMPLES	300
-#define ROUNDS		2
+#define WIN_MS		100u	/* one efficiency window */
+#define SETTLE_MS	20u	/* after vGPU 0's priority changed */
+#define PAIRS		40u	/* together windows, each between two alone */
+#define MIX_N		12u	/* mixed workloads: 4 FILL, 4 GEMM, 4 DMA */
+#define MIX_MS		8000u
 
 static char uuid[MAXN][MT_UUID_LEN];
 static struct mt_tenant t[MAXN];
-
-static double window_rate(unsigned int first, unsigned int n)
-{
-	uint64_t b0 = 0, b1 = 0, t0, t1;
-	unsigned int i;
-
-	usleep(500 * 1000);
-	t0 = mt_now_ns();
-	for (i = first; i < first + n; i++)
-		b0 += t[i].st->bytes;
-	usleep(WINDOW_MS * 1000);
-	t1 = mt_now_ns();
-	for (i = first; i < first + n; i++)
-		b1 += t[i].st->bytes;
-	return (b1 - b0) / ((t1 - t0) / 1e9);
-}
+static pid_t eng_pid;		/* the engine thread */
+static bool verbose;
 
 static int start_tenants(unsigned int first, unsigned int n)
 {
@@ -78,6 +93,8 @@ static int stop_tenants(unsigned int first, unsigned int n)
 	int errors = 0;
 
 	for (i = first; i < first + n; i++) {
+		if (!t[i].st)
+			continue;
 		if (mt_tenant_stop(&t[i]) || t[i].st->errors)
 			errors++;
 		mt_tenant_free(&t[i]);
@@ -93,17 +110,252 @@ static uint64_t gpu_u64(const char *name)
 	return v;
 }
 
+static uint64_t vgpu_u64(unsigned int i, const char *name)
+{
+	uint64_t v = 0;
+
+	mt_vgpu_stat(uuid[i], name, &v);
+	return v;
+}
+
+/* The thread's time on a CPU so far, ns (its schedstat) */
+static void thread_run(pid_t pid, double *run)
+{
+	unsigned long long r = 0;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%llu", &r) != 1)
+			r = 0;
+		fclose(f);
+	}
+	*run = r;
+}
+
+/* The pid of the kernel thread named name, 0 if none */
+static pid_t find_thread(const char *name)
+{
+	char path[64], comm[32];
+	unsigned int pid;
+	FILE *f;
+
+	for (pid = 2; pid < 100000; pid++) {
+		snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+		if (!strcmp(comm, name))
+			return pid;
+	}
+	return 0;
+}
+
+/* pid (0: this process) on cpu, or on every CPU with cpu < 0 */
+static void pin(pid_t pid, int cpu)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN), i;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < n; i++)
+		if (cpu < 0 || i == cpu)
+			CPU_SET(i, &set);
+	if (sched_setaffinity(pid, sizeof(set), &set))
+		perror("sched_setaffinity");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Tenants [first, first + n) of workload wl */
+static int start_streams(unsigned int first, unsigned int n,
+			 enum mt_workload wl)
+{
+	unsigned int i;
+
+	for (i = first; i < first + n; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		if (mt_tenant_start(&t[i], uuid[i], wl))
+			return -1;
+		mt_tenant_go(&t[i]);
+	}
+	return 0;
+}
+
+/* What the driver and the kernel counted at one moment */
+struct snap {
+	uint64_t ns, busy, picks, pick_ns, bytes;
+	double run;
+};
+
+static void snap_take(struct snap *s, unsigned int n)
+{
+	unsigned int i;
+
+	s->ns = mt_now_ns();
+	s->busy = gpu_u64(MVGPU_ATTR_ENGINE_BUSY_NS);
+	thread_run(eng_pid, &s->run);
+	s->picks = gpu_u64(MVGPU_ATTR_SCHED_PICKS);
+	s->pick_ns = gpu_u64(MVGPU_ATTR_SCHED_PICK_NS);
+	s->bytes = 0;
+	for (i = 0; i < n; i++)
+		s->bytes += vgpu_u64(i, "bytes");
+}
+
+/* One window: what changed */
+struct win {
+	double wall, bytes, busy, run;
+	uint64_t picks, pick_ns;
+};
+
+static void window(unsigned int n, unsigned int ms, struct win *w)
+{
+	struct snap a, b;
+
+	snap_take(&a, n);
+	usleep(ms * 1000);
+	snap_take(&b, n);
+	w->wall = b.ns - a.ns;
+	w->bytes = b.bytes - a.bytes;
+	w->busy = b.busy - a.busy;
+	w->run = b.run - a.run;
+	w->picks = b.picks - a.picks;
+	w->pick_ns = b.pick_ns - a.pick_ns;
+}
+
 struct row {
 	unsigned int n;
-	double alone, together, err, pick_ns;
+	double alone, together;		/* MiB/s over all their windows */
+	double eff, eff_q1, eff_q3;	/* ratio of the totals; quartiles */
+	double eff_busy;		/* the same of bytes per busy ns */
+	double util_a, util_t;		/* busy / wall, alone, together */
+	double util_min;		/* the least of any window */
+	double err, backlog, pick_ns;
 };
+
+/*
+ * Efficiency: all N tenants backlogged with FILL streams the whole time;
+ * vGPU 0 at high priority (the engine runs it alone: the others wait
+ * with their queues full) and back to normal (all N share the engine),
+ * 2 PAIRS + 1 short windows, alone first and last, so that the host's
+ * drift falls on both kinds alike.  The efficiency is the throughput of
+ * all together windows over that of all alone ones; the quartiles of
+ * each together window's ratio to the mean of its two neighbours show
+ * the noise.
+ */
+static int efficiency(unsigned int n, struct row *row)
+{
+	struct win w[2 * PAIRS + 1], a = { 0 }, tg = { 0 };
+	double r[PAIRS];
+	unsigned int j;
+
+	row->util_min = 10;
+	sleep(1);
+	for (j = 0; j < 2 * PAIRS + 1; j++) {
+		bool alone = j % 2 == 0;
+		struct win *sum = alone ? &a : &tg;
+
+		if (mt_vgpu_set(uuid[0], "priority", alone ? "high" : "normal"))
+			return -1;
+		usleep(SETTLE_MS * 1000);
+		window(n, WIN_MS, &w[j]);
+		row->util_min = fmin(row->util_min, w[j].busy / w[j].wall);
+		sum->wall += w[j].wall;
+		sum->bytes += w[j].bytes;
+		sum->busy += w[j].busy;
+		sum->run += w[j].run;
+		sum->picks += w[j].picks;
+		sum->pick_ns += w[j].pick_ns;
+		if (verbose)
+			printf("    %2u %-8s %7.1f MiB/s, busy/wall %.3f, engine thread on a CPU %.3f, %llu picks\n",
+			       n, alone ? "alone" : "together",
+			       w[j].bytes / w[j].wall * 1e9 / 1048576,
+			       w[j].busy / w[j].wall, w[j].run / w[j].wall,
+			       (unsigned long long)w[j].picks);
+	}
+	/* vGPU 0's virtual runtime ran ahead: start everybody afresh */
+	if (mt_vgpu_set(uuid[0], "priority", "normal") ||
+	    mt_writef("equal_share", MT_CLASS "/mvgpu0/scheduler") ||
+	    mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler"))
+		return -1;
+	for (j = 0; j < PAIRS; j++) {
+		const struct win *p = &w[2 * j], *q = &w[2 * j + 2];
+		double ra = (p->bytes / p->wall + q->bytes / q->wall) / 2;
+
+		r[j] = ra > 0 ? w[2 * j + 1].bytes / w[2 * j + 1].wall / ra : 0;
+	}
+	qsort(r, PAIRS, sizeof(r[0]), cmp_double);
+	row->eff_q1 = r[PAIRS / 4];
+	row->eff_q3 = r[PAIRS - 1 - PAIRS / 4];
+	row->alone = a.bytes / a.wall * 1e9 / 1048576;
+	row->together = tg.bytes / tg.wall * 1e9 / 1048576;
+	row->eff = row->together / row->alone;
+	row->eff_busy = (tg.bytes / tg.busy) / (a.bytes / a.busy);
+	row->util_a = a.busy / a.wall;
+	row->util_t = tg.busy / tg.wall;
+	row->pick_ns = tg.picks ? (double)tg.pick_ns / tg.picks : 0;
+	return 0;
+}
+
+/*
+ * Fairness: tenants [0, n) backlogged the whole window; each one's share
+ * of the driver's busy time against its weight's share.  Returns the
+ * largest gap in points; *backlog is the least (busy + wait) / wall of
+ * any tenant, 1 when each was runnable all along.
+ */
+static double shares(unsigned int n, unsigned int ms, const unsigned int *wt,
+		     double *got, double *busy_wait, double *backlog)
+{
+	uint64_t b0[MAXN], w0[MAXN], b1, w1, ns0, ns1;
+	double total = 0, wsum = 0, err = 0;
+	unsigned int i;
+
+	ns0 = mt_now_ns();
+	for (i = 0; i < n; i++) {
+		b0[i] = vgpu_u64(i, "busy_ns");
+		w0[i] = vgpu_u64(i, "wait_ns");
+	}
+	usleep(ms * 1000);
+	ns1 = mt_now_ns();
+	*backlog = 1e9;
+	for (i = 0; i < n; i++) {
+		b1 = vgpu_u64(i, "busy_ns");
+		w1 = vgpu_u64(i, "wait_ns");
+		got[i] = b1 - b0[i];
+		total += got[i];
+		wsum += wt[i];
+		busy_wait[i] = (double)(b1 - b0[i] + w1 - w0[i]) / (ns1 - ns0);
+		*backlog = fmin(*backlog, busy_wait[i]);
+	}
+	for (i = 0; i < n; i++) {
+		got[i] = total > 0 ? got[i] / total : 0;
+		err = fmax(err, fabs(got[i] - wt[i] / wsum));
+	}
+	return err * 100;
+}
+
+/* long enough for about 190 slices of each vGPU at 64 (2 ms slice) */
+static unsigned int fair_ms(unsigned int n)
+{
+	return n >= 64 ? 24000 : n >= 16 ? 8000 : 4000;
+}
 
 static int run_tenants(unsigned int n, struct row *row)
 {
 	static const char *const weights[4] = { "1", "2", "3", "4" };
-	uint64_t busy0[MAXN], busy1[MAXN], ns0, ns1, picks = 0, pick_ns = 0;
-	double total = 0, wsum = 0;
-	unsigned int i, r;
+	unsigned int wt[MAXN], i;
+	double got[MAXN], bw[MAXN];
 	int errors = 0;
 
 	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
@@ -111,62 +363,133 @@ static int run_tenants(unsigned int n, struct row *row)
 		if (mt_create_new(0, n, uuid[i])) {
 			fprintf(stderr, "cannot create vGPU %u of type mvgpu-%u\n",
 				i, n);
-			return -1;
+			goto fail;
 		}
 	row->n = n;
-	row->alone = row->together = 0;
-	for (r = 0; r < ROUNDS; r++) {
-		uint64_t a0, a1;
-
-		if (start_tenants(0, 1))
-			return -1;
-		row->alone += window_rate(0, 1) / ROUNDS;
-		errors += stop_tenants(0, 1);
-		if (n == 1)
-			continue;
-		if (start_tenants(0, n))
-			return -1;
-		a0 = gpu_u64("sched_picks");
-		ns0 = gpu_u64("sched_pick_ns");
-		row->together += window_rate(0, n) / ROUNDS;
-		a1 = gpu_u64("sched_picks");
-		ns1 = gpu_u64("sched_pick_ns");
-		picks += a1 - a0;
-		pick_ns += ns1 - ns0;
-		errors += stop_tenants(0, n);
-	}
-	if (n == 1)
-		row->together = row->alone;
-	row->pick_ns = picks ? (double)pick_ns / picks : 0;
-
+	if (start_streams(0, n, MT_WL_STREAM_FILL) || efficiency(n, row))
+		goto fail;
 	row->err = 0;
+	row->backlog = 1;
 	if (n > 1) {
 		for (i = 0; i < n; i++) {
-			mt_vgpu_set(uuid[i], "weight", weights[i % 4]);
-			wsum += i % 4 + 1;
+			wt[i] = i % 4 + 1;
+			if (mt_vgpu_set(uuid[i], "weight", weights[i % 4]))
+				goto fail;
 		}
-		if (start_tenants(0, n))
-			return -1;
 		sleep(1);
-		for (i = 0; i < n; i++)
-			mt_vgpu_stat(uuid[i], "busy_ns", &busy0[i]);
-		usleep(2 * WINDOW_MS * 1000);
-		for (i = 0; i < n; i++) {
-			mt_vgpu_stat(uuid[i], "busy_ns", &busy1[i]);
-			total += busy1[i] - busy0[i];
-		}
-		errors += stop_tenants(0, n);
-		for (i = 0; i < n && total > 0; i++) {
-			double want = (i % 4 + 1) / wsum;
-			double share = (busy1[i] - busy0[i]) / total;
-			double gap = share > want ? share - want : want - share;
-
-			row->err = gap > row->err ? gap : row->err;
-		}
+		row->err = shares(n, fair_ms(n), wt, got, bw, &row->backlog);
 	}
+	errors = stop_tenants(0, n);
 	if (errors)
 		printf("  %d tenants saw wrong results\n", errors);
 	return errors ? -1 : 0;
+fail:
+	stop_tenants(0, n);
+	return -1;
+}
+
+/*
+ * Mixed workloads: MIX_N vGPUs of 1/16, FILL, GEMM and DMA streams side
+ * by side, weights 1:2:3:4 within each kind; each one's share of the
+ * driver's busy time (engine, plus its DMA thread's for DMA) against its
+ * weight's share
+ */
+static int run_mixed(void)
+{
+	static const char *const weights[4] = { "1", "2", "3", "4" };
+	static const char *const kind[3] = { "FILL", "GEMM", "DMA" };
+	static const enum mt_workload wl[3] = {
+		MT_WL_STREAM_FILL, MT_WL_STREAM_GEMM, MT_WL_STREAM_DMA
+	};
+	uint64_t j0[MIX_N], d0[MIX_N], e0[MIX_N], d1, e1;
+	unsigned int wt[MIX_N], i;
+	double got[MIX_N], bw[MIX_N], err, backlog, wsum = 0;
+	int errors = 0;
+
+	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
+	for (i = 0; i < MIX_N; i++) {
+		wt[i] = i % 4 + 1;
+		wsum += wt[i];
+		if (mt_create_new(0, 16, uuid[i]) ||
+		    mt_vgpu_set(uuid[i], "weight", weights[i % 4]) ||
+		    start_streams(i, 1, wl[i / 4]))
+			goto fail;
+	}
+	sleep(1);
+	for (i = 0; i < MIX_N; i++) {
+		j0[i] = t[i].st->jobs;
+		mt_readf_u64(&e0[i], MT_MDEV_DEVICES "/%s/" MVGPU_METER_DIR
+			     "/engine_ns", uuid[i]);
+		mt_readf_u64(&d0[i], MT_MDEV_DEVICES "/%s/" MVGPU_METER_DIR
+			     "/dma_ns", uuid[i]);
+	}
+	err = shares(MIX_N, MIX_MS, wt, got, bw, &backlog);
+	printf("\n  mixed workloads, %u vGPUs of 1/16, best_effort, %u s: share of busy time (engine + DMA thread)\n",
+	       MIX_N, MIX_MS / 1000);
+	printf("  %-4s %-5s %6s %7s %7s %8s %8s %8s %8s\n", "vGPU", "work",
+	       "weight", "want %", "got %", "engine%", "dma%", "jobs/s",
+	       "bsy+wait");
+	for (i = 0; i < MIX_N; i++) {
+		e1 = d1 = 0;
+		mt_readf_u64(&e1, MT_MDEV_DEVICES "/%s/" MVGPU_METER_DIR
+			     "/engine_ns", uuid[i]);
+		mt_readf_u64(&d1, MT_MDEV_DEVICES "/%s/" MVGPU_METER_DIR
+			     "/dma_ns", uuid[i]);
+		printf("  %-4u %-5s %6u %7.2f %7.2f %8.2f %8.2f %8.1f %8.3f\n", i,
+		       kind[i / 4], wt[i], wt[i] * 100 / wsum, got[i] * 100,
+		       (e1 - e0[i]) * 100.0 / (MIX_MS * 1e6),
+		       (d1 - d0[i]) * 100.0 / (MIX_MS * 1e6),
+		       (t[i].st->jobs - j0[i]) * 1000.0 / MIX_MS, bw[i]);
+	}
+	printf("  fairness error %.2f points; least (busy + wait) / wall of a vGPU %.3f\n",
+	       err, backlog);
+	printf("  (engine%%, dma%%: its engine and DMA-thread time over the wall; jobs: 16 MiB fill batches,\n"
+	       "   64x256x256 GEMMs, 1 MiB DMAs; bsy+wait: (busy + wait) / wall, 1: runnable all along)\n");
+	errors = stop_tenants(0, MIX_N);
+	mt_remove_all();
+	if (errors)
+		printf("  %d tenants saw wrong results\n", errors);
+	return errors ? -1 : 0;
+fail:
+	stop_tenants(0, MIX_N);
+	return -1;
+}
+
+/*
+ * Throughput, fairness and mixed workloads: the engine thread on CPU 0,
+ * this process and its tenants on CPU 1, so that the engine's time is
+ * the GPU's and not shared with 64 tenant processes
+ */
+static int run_sched(struct row *rows)
+{
+	static const unsigned int ns[] = { 1, 4, 16, 64 };
+	unsigned int k;
+	int ret = -1;
+
+	eng_pid = find_thread("mvgpu0-eng0");
+	if (!eng_pid || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		fprintf(stderr, "needs engines=1 and 2 CPUs\n");
+		return -1;
+	}
+	pin(eng_pid, 0);
+	pin(0, 1);
+	for (k = 0; k < 4; k++) {
+		if (run_tenants(ns[k], &rows[k]))
+			goto out;
+		printf("  %2u tenants: %7.1f MiB/s, alone %7.1f: %.3f (quartiles %.3f..%.3f), per busy ns %.3f, busy/wall %.3f / %.3f (least %.3f), fairness %.2f, pick %.0f ns\n",
+		       ns[k], rows[k].together, rows[k].alone, rows[k].eff,
+		       rows[k].eff_q1, rows[k].eff_q3, rows[k].eff_busy,
+		       rows[k].util_a, rows[k].util_t, rows[k].util_min,
+		       rows[k].err, rows[k].pick_ns);
+		fflush(stdout);
+		mt_remove_all();
+	}
+	ret = run_mixed();
+out:
+	mt_remove_all();
+	pin(eng_pid, -1);
+	pin(0, -1);
+	return ret;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -272,29 +595,58 @@ static int latency_round(const char *policy, double *p50, double *p99,
 	return ret;
 }
 
-/* "latency" as the argument: the latency part only */
+static void print_rows(const struct row *rows)
+{
+	unsigned int k;
+
+	printf("\n  %-7s %10s %13s %8s %8s %8s %11s %8s %8s %8s\n",
+	       "tenants", "efficiency", "(quartiles)", "per busy", "MiB/s",
+	       "alone", "busy/wall", "fair err", "backlog", "pick ns");
+	for (k = 0; k < 4; k++)
+		printf("  %-7u %10.3f  %5.3f..%5.3f %8.3f %8.1f %8.1f %5.3f/%5.3f %8.2f %8.3f %8.0f\n",
+		       rows[k].n, rows[k].eff, rows[k].eff_q1, rows[k].eff_q3,
+		       rows[k].eff_busy, rows[k].together, rows[k].alone,
+		       rows[k].util_a, rows[k].util_t, rows[k].err,
+		       rows[k].backlog, rows[k].pick_ns);
+	printf("  efficiency: bytes filled per wall second by N vGPUs sharing the engine (MiB/s) / by vGPU 0\n"
+	       "    alone on it (high priority, the others held back; alone), over %u together and %u alone\n"
+	       "    windows of %u ms taken in turn; quartiles: of each together window over the mean of the two\n"
+	       "    alone ones beside it (the noise); 1 tenant: the same with one vGPU (the method's own error)\n"
+	       "  per busy: the same of bytes per ns of the driver's engine busy time\n"
+	       "  busy/wall: the driver's engine busy time / wall, alone / together windows (1: saturated)\n"
+	       "  fair err: largest |share of busy time - weight share| in points, weights 1:2:3:4, over\n"
+	       "    4/8/24 s at 4/16/64 tenants; backlog: least (busy + wait) / wall of a vGPU (1: always runnable)\n",
+	       PAIRS, PAIRS + 1, WIN_MS);
+}
+
+/*
+ * "latency" as the argument: the latency part only; "sched": the rest
+ * only; "verbose" anywhere: each efficiency window
+ */
 int main(int argc, char **argv)
 {
 	bool lat_only = argc > 1 && !strcmp(argv[1], "latency");
-	static const unsigned int ns[] = { 1, 4, 16, 64 };
+	bool sched_only = argc > 1 && !strcmp(argv[1], "sched");
 	struct row rows[4];
 	double f50, f99, a50, a99, b50, b99, e50, e99;
 	uint64_t engines, slice_us;
 	uint64_t w_alone = 0, w_be = 0, w_eq = 0;
-	unsigned int k, i;
+	unsigned int i;
+	int a;
 
+	for (a = 1; a < argc; a++)
+		if (!strcmp(argv[a], "verbose"))
+			verbose = true;
 	engines = gpu_u64("engines");
 	slice_us = gpu_u64("timeslice_us");
-	printf("mvgpu scheduler benchmark: engines=%llu, time slice %llu us, FILL batches of 16 MiB\n",
+	printf("mvgpu scheduler benchmark: engines=%llu, time slice %llu us, streams of 16 MiB fill batches\n",
 	       (unsigned long long)engines, (unsigned long long)slice_us);
-	for (k = 0; k < 4 && !lat_only; k++) {
-		if (run_tenants(ns[k], &rows[k]))
-			return 1;
-		printf("  %2u tenants: alone %7.1f MiB/s, together %7.1f MiB/s, pick %.0f ns\n",
-		       ns[k], rows[k].alone / 1048576,
-		       rows[k].together / 1048576, rows[k].pick_ns);
-		mt_remove_all();
-	}
+	if (!lat_only && run_sched(rows))
+		return 1;
+	if (!lat_only)
+		print_rows(rows);
+	if (sched_only)
+		return 0;
 
 	/*
 	 * latency: one vGPU of 1/64 next to 63 busy ones; a fresh latency
@@ -319,13 +671,6 @@ int main(int argc, char **argv)
 	stop_tenants(1, MAXN - 1);
 	mt_remove_all();
 
-	printf("\n  %-8s %10s %10s %12s %10s\n", "tenants", "efficiency",
-	       "fair err", "pick ns", "MiB/s");
-	for (k = 0; k < 4 && !lat_only; k++)
-		printf("  %-8u %10.3f %10.2f %12.0f %10.1f\n", rows[k].n,
-		       rows[k].together / rows[k].alone, rows[k].err * 100,
-		       rows[k].pick_ns, rows[k].together / 1048576);
-	printf("  (efficiency: together / one alone; fair err: percentage points, weights 1:2:3:4)\n");
 	printf("\n  latency, NOP + FENCE to MSI eventfd (us)      p50      p99  max wait (slices)\n");
 	printf("  eventfd ping-pong floor                   %8.1f %8.1f\n", f50, f99);
 	printf("  alone                                     %8.1f %8.1f  %llu\n", a50, a99,

@@ -142,6 +142,10 @@ enum mt_workload {
 	MT_WL_FILL,	/* saturate the engine with checked FILL batches */
 	MT_WL_JOBS,	/* small jobs one at a time, a few ms apart */
 	MT_WL_BAD,	/* faulting commands in a loop, reset after each */
+	/* a deep queue of checked jobs, one fence each */
+	MT_WL_STREAM_FILL,	/* fill batches of 16 MiB */
+	MT_WL_STREAM_GEMM,	/* int32 GEMMs, 64 x 256 x 256 */
+	MT_WL_STREAM_DMA,	/* 1 MiB DMAs from host memory */
 };
 
 struct mt_tenant_stats {
