@@ -37,7 +37,10 @@
 
 #define WINDOW_MS	3000
 #define MAXN		64
-#define LAT_SAMPLES	300
+#define LAT_SAMPLES	1000
+
+/* samples per latency figure: LAT_SAMPLES, or fewer after "latency" */
+static unsigned int lat_samples = LAT_SAMPLES;
 #define ROUNDS		2
 
 static char uuid[MAXN][MT_UUID_LEN];
@@ -203,12 +206,12 @@ static void eventfd_floor(double *p50, double *p99)
 
 	pid = fork();
 	if (pid == 0) {
-		for (i = 0; i < LAT_SAMPLES; i++)
+		for (i = 0; i < lat_samples; i++)
 			if (read(ping, &c, 8) != 8 || write(pong, &c, 8) != 8)
 				_exit(1);
 		_exit(0);
 	}
-	for (i = 0; i < LAT_SAMPLES; i++) {
+	for (i = 0; i < lat_samples; i++) {
 		uint64_t t0 = mt_now_ns();
 
 		if (write(ping, &c, 8) != 8 || read(pong, &c, 8) != 8)
@@ -221,31 +224,55 @@ static void eventfd_floor(double *p50, double *p99)
 	pctl(lat, i, p50, p99);
 }
 
-/* NOP + FENCE with an interrupt, waited for on the MSI eventfd */
-static int fence_latency(struct mt_dev *d, double *p50, double *p99)
+/* slices started on the GPU minus those of vGPU @id itself: others' slices */
+static uint64_t others_slices(const char *id)
 {
-	static uint64_t lat[LAT_SAMPLES];
+	uint64_t own = 0;
+
+	mt_vgpu_stat(id, "slices", &own);
+	return gpu_u64("sched_slices") - own;
+}
+
+struct lat {
+	double p50, p99;	/* round trip, us */
+	double w50, w99;	/* neighbours' slices started meanwhile */
+	uint64_t wmax, max_wait;
+};
+
+/*
+ * NOP + FENCE with an interrupt, waited for on the MSI eventfd.  Each
+ * sample also counts the slices other vGPUs started between just before
+ * the submission and just after the wakeup (an upper bound of how many
+ * slices it waited behind: one is the slice in progress when it woke).
+ */
+static int fence_latency(struct mt_dev *d, struct lat *l)
+{
+	static uint64_t lat[LAT_SAMPLES], waited[LAT_SAMPLES];
 	struct mvgpu_cmd cmds[2];
 	unsigned int i;
 
-	for (i = 0; i < LAT_SAMPLES; i++) {
+	for (i = 0; i < lat_samples; i++) {
 		struct pollfd p = { .fd = d->msi, .events = POLLIN };
-		uint64_t t0, c;
+		uint64_t t0, c, w0;
 
 		memset(cmds, 0, sizeof(cmds));
 		cmds[0].opcode = MVGPU_OP_NOP;
 		cmds[1].opcode = MVGPU_OP_FENCE;
 		cmds[1].flags = MVGPU_CMD_F_IRQ;
 		cmds[1].value = i + 1;
+		w0 = others_slices(d->uuid);
 		t0 = mt_now_ns();
 		if (mt_dev_submit(d, cmds, 2))
 			return -1;
 		if (poll(&p, 1, 5000) != 1 || read(d->msi, &c, 8) != 8)
 			return -1;
 		lat[i] = mt_now_ns() - t0;
+		waited[i] = (others_slices(d->uuid) - w0) * 1000;
 		mt_reg_write32(d->v.device, MVGPU_REG_INT_ACK, MVGPU_INT_ALL);
 	}
-	pctl(lat, LAT_SAMPLES, p50, p99);
+	pctl(lat, lat_samples, &l->p50, &l->p99);
+	pctl(waited, lat_samples, &l->w50, &l->w99);
+	l->wmax = waited[lat_samples - 1] / 1000;
 	return 0;
 }
 
@@ -253,8 +280,7 @@ static int fence_latency(struct mt_dev *d, double *p50, double *p99)
  * Open a fresh 1/64 latency vGPU, measure it under @policy (NULL: as it
  * is) and read the driver's max_wait_slices of it
  */
-static int latency_round(const char *policy, double *p50, double *p99,
-			 uint64_t *max_wait)
+static int latency_round(const char *policy, struct lat *l)
 {
 	struct mt_dev lat;
 	int ret;
@@ -265,22 +291,36 @@ static int latency_round(const char *policy, double *p50, double *p99,
 		return -1;
 	if (policy)
 		sleep(1);
-	ret = fence_latency(&lat, p50, p99);
-	*max_wait = 0;
-	mt_vgpu_stat(lat.uuid, "max_wait_slices", max_wait);
+	ret = fence_latency(&lat, l);
+	l->max_wait = 0;
+	mt_vgpu_stat(lat.uuid, "max_wait_slices", &l->max_wait);
 	mt_dev_close(&lat);
 	return ret;
 }
 
-/* "latency" as the argument: the latency part only */
+static void print_lat(const char *what, const struct lat *l)
+{
+	printf("  %-40s %9.1f %9.1f   %4.0f %4.0f %4llu   %llu\n", what, l->p50,
+	       l->p99, l->w50, l->w99, (unsigned long long)l->wmax,
+	       (unsigned long long)l->max_wait);
+}
+
+/* "latency [SAMPLES]" as the arguments: the latency part only */
 int main(int argc, char **argv)
 {
 	bool lat_only = argc > 1 && !strcmp(argv[1], "latency");
 	static const unsigned int ns[] = { 1, 4, 16, 64 };
 	struct row rows[4];
-	double f50, f99, a50, a99, b50, b99, e50, e99;
+	double f50, f99;
+	struct lat alone, be, eq;
 	uint64_t engines, slice_us;
-	uint64_t w_alone = 0, w_be = 0, w_eq = 0;
+
+	if (lat_only && argc > 2)
+		lat_samples = strtoul(argv[2], NULL, 0);
+	if (lat_samples < 100 || lat_samples > LAT_SAMPLES) {
+		fprintf(stderr, "samples: 100 to %u\n", LAT_SAMPLES);
+		return 2;
+	}
 	unsigned int k, i;
 
 	engines = gpu_u64("engines");
@@ -305,14 +345,14 @@ int main(int argc, char **argv)
 	for (i = 1; i < MAXN; i++)
 		if (mt_create_new(0, 64, uuid[i]))
 			return 1;
-	if (latency_round(NULL, &a50, &a99, &w_alone))
+	if (latency_round(NULL, &alone))
 		return 1;
 	realtime(false);	/* the tenants must not inherit it */
 	if (start_tenants(1, MAXN - 1))
 		return 1;
 	realtime(true);
-	if (latency_round("best_effort", &b50, &b99, &w_be) ||
-	    latency_round("equal_share", &e50, &e99, &w_eq))
+	if (latency_round("best_effort", &be) ||
+	    latency_round("equal_share", &eq))
 		return 1;
 	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
 	realtime(false);
@@ -326,14 +366,12 @@ int main(int argc, char **argv)
 		       rows[k].together / rows[k].alone, rows[k].err * 100,
 		       rows[k].pick_ns, rows[k].together / 1048576);
 	printf("  (efficiency: together / one alone; fair err: percentage points, weights 1:2:3:4)\n");
-	printf("\n  latency, NOP + FENCE to MSI eventfd (us)      p50      p99  max wait (slices)\n");
-	printf("  eventfd ping-pong floor                   %8.1f %8.1f\n", f50, f99);
-	printf("  alone                                     %8.1f %8.1f  %llu\n", a50, a99,
-	       (unsigned long long)w_alone);
-	printf("  63 busy neighbours, best_effort           %8.1f %8.1f  %llu\n", b50, b99,
-	       (unsigned long long)w_be);
-	printf("  63 busy neighbours, equal_share           %8.1f %8.1f  %llu\n", e50, e99,
-	       (unsigned long long)w_eq);
+	printf("\n  latency, NOP + FENCE to MSI eventfd        p50 us    p99 us   others' slices meanwhile   max_wait_slices\n");
+	printf("                                                                p50  p99  max\n");
+	printf("  %-40s %9.1f %9.1f\n", "eventfd ping-pong floor", f50, f99);
+	print_lat("alone", &alone);
+	print_lat("63 busy neighbours, best_effort", &be);
+	print_lat("63 busy neighbours, equal_share", &eq);
 	printf("  (bound for p99 with neighbours: one slice + one chunk, %llu us + a chunk)\n",
 	       (unsigned long long)slice_us);
 	return 0;
