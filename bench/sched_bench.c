@@ -45,10 +45,16 @@
  * equal_share, against an eventfd ping-pong between two processes in the
  * same run.  The latency clients run SCHED_FIFO, so that what is measured
  * is the GPU's scheduling and not the guest CPUs' queue of 63 tenant
- * processes; the driver's max_wait_slices of the latency vGPU is printed
- * beside it.
+ * processes.  Beside each: the slices other vGPUs started during a round
+ * trip (p50, p99, max over the samples; read from the GPU's sched_slices
+ * just before the submission and just after the wakeup, so an upper
+ * bound of the slices it waited behind) and the driver's max_wait_slices
+ * of the latency vGPU (slices started while it was runnable and off the
+ * engine: 0 means it never waited behind a whole slice).  "latency N"
+ * runs this part only, with N samples per figure.
  */
 #include <math.h>
+#include <ctype.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -62,12 +68,15 @@
 #include "mvgpu_test.h"
 
 #define MAXN		64
-#define LAT_SAMPLES	300
+#define LAT_SAMPLES	1000
 #define WIN_MS		100u	/* one efficiency window */
 #define SETTLE_MS	20u	/* after vGPU 0's priority changed */
 #define PAIRS		40u	/* together windows, each between two alone */
 #define MIX_N		12u	/* mixed workloads: 4 FILL, 4 GEMM, 4 DMA */
 #define MIX_MS		8000u
+
+/* samples per latency figure: LAT_SAMPLES, or fewer after "latency" */
+static unsigned int lat_samples = LAT_SAMPLES;
 
 static char uuid[MAXN][MT_UUID_LEN];
 static struct mt_tenant t[MAXN];
@@ -526,12 +535,12 @@ static void eventfd_floor(double *p50, double *p99)
 
 	pid = fork();
 	if (pid == 0) {
-		for (i = 0; i < LAT_SAMPLES; i++)
+		for (i = 0; i < lat_samples; i++)
 			if (read(ping, &c, 8) != 8 || write(pong, &c, 8) != 8)
 				_exit(1);
 		_exit(0);
 	}
-	for (i = 0; i < LAT_SAMPLES; i++) {
+	for (i = 0; i < lat_samples; i++) {
 		uint64_t t0 = mt_now_ns();
 
 		if (write(ping, &c, 8) != 8 || read(pong, &c, 8) != 8)
@@ -544,31 +553,55 @@ static void eventfd_floor(double *p50, double *p99)
 	pctl(lat, i, p50, p99);
 }
 
-/* NOP + FENCE with an interrupt, waited for on the MSI eventfd */
-static int fence_latency(struct mt_dev *d, double *p50, double *p99)
+/* slices started on the GPU minus those of vGPU @id itself: others' slices */
+static uint64_t others_slices(const char *id)
 {
-	static uint64_t lat[LAT_SAMPLES];
+	uint64_t own = 0;
+
+	mt_vgpu_stat(id, "slices", &own);
+	return gpu_u64("sched_slices") - own;
+}
+
+struct lat {
+	double p50, p99;	/* round trip, us */
+	double w50, w99;	/* neighbours' slices started meanwhile */
+	uint64_t wmax, max_wait;
+};
+
+/*
+ * NOP + FENCE with an interrupt, waited for on the MSI eventfd.  Each
+ * sample also counts the slices other vGPUs started between just before
+ * the submission and just after the wakeup (an upper bound of how many
+ * slices it waited behind: one is the slice in progress when it woke).
+ */
+static int fence_latency(struct mt_dev *d, struct lat *l)
+{
+	static uint64_t lat[LAT_SAMPLES], waited[LAT_SAMPLES];
 	struct mvgpu_cmd cmds[2];
 	unsigned int i;
 
-	for (i = 0; i < LAT_SAMPLES; i++) {
+	for (i = 0; i < lat_samples; i++) {
 		struct pollfd p = { .fd = d->msi, .events = POLLIN };
-		uint64_t t0, c;
+		uint64_t t0, c, w0;
 
 		memset(cmds, 0, sizeof(cmds));
 		cmds[0].opcode = MVGPU_OP_NOP;
 		cmds[1].opcode = MVGPU_OP_FENCE;
 		cmds[1].flags = MVGPU_CMD_F_IRQ;
 		cmds[1].value = i + 1;
+		w0 = others_slices(d->uuid);
 		t0 = mt_now_ns();
 		if (mt_dev_submit(d, cmds, 2))
 			return -1;
 		if (poll(&p, 1, 5000) != 1 || read(d->msi, &c, 8) != 8)
 			return -1;
 		lat[i] = mt_now_ns() - t0;
+		waited[i] = (others_slices(d->uuid) - w0) * 1000;
 		mt_reg_write32(d->v.device, MVGPU_REG_INT_ACK, MVGPU_INT_ALL);
 	}
-	pctl(lat, LAT_SAMPLES, p50, p99);
+	pctl(lat, lat_samples, &l->p50, &l->p99);
+	pctl(waited, lat_samples, &l->w50, &l->w99);
+	l->wmax = waited[lat_samples - 1] / 1000;
 	return 0;
 }
 
@@ -576,8 +609,7 @@ static int fence_latency(struct mt_dev *d, double *p50, double *p99)
  * Open a fresh 1/64 latency vGPU, measure it under @policy (NULL: as it
  * is) and read the driver's max_wait_slices of it
  */
-static int latency_round(const char *policy, double *p50, double *p99,
-			 uint64_t *max_wait)
+static int latency_round(const char *policy, struct lat *l)
 {
 	struct mt_dev lat;
 	int ret;
@@ -588,9 +620,9 @@ static int latency_round(const char *policy, double *p50, double *p99,
 		return -1;
 	if (policy)
 		sleep(1);
-	ret = fence_latency(&lat, p50, p99);
-	*max_wait = 0;
-	mt_vgpu_stat(lat.uuid, "max_wait_slices", max_wait);
+	ret = fence_latency(&lat, l);
+	l->max_wait = 0;
+	mt_vgpu_stat(lat.uuid, "max_wait_slices", &l->max_wait);
 	mt_dev_close(&lat);
 	return ret;
 }
@@ -619,20 +651,34 @@ static void print_rows(const struct row *rows)
 	       PAIRS, PAIRS + 1, WIN_MS);
 }
 
+static void print_lat(const char *what, const struct lat *l)
+{
+	printf("  %-40s %9.1f %9.1f   %4.0f %4.0f %4llu   %llu\n", what, l->p50,
+	       l->p99, l->w50, l->w99, (unsigned long long)l->wmax,
+	       (unsigned long long)l->max_wait);
+}
+
 /*
- * "latency" as the argument: the latency part only; "sched": the rest
- * only; "verbose" anywhere: each efficiency window
+ * "latency [SAMPLES]" as the arguments: the latency part only; "sched":
+ * the rest only; "verbose" anywhere: each efficiency window
  */
 int main(int argc, char **argv)
 {
 	bool lat_only = argc > 1 && !strcmp(argv[1], "latency");
 	bool sched_only = argc > 1 && !strcmp(argv[1], "sched");
 	struct row rows[4];
-	double f50, f99, a50, a99, b50, b99, e50, e99;
+	double f50, f99;
+	struct lat alone, be, eq;
 	uint64_t engines, slice_us;
-	uint64_t w_alone = 0, w_be = 0, w_eq = 0;
 	unsigned int i;
 	int a;
+
+	if (lat_only && argc > 2 && isdigit((unsigned char)argv[2][0]))
+		lat_samples = strtoul(argv[2], NULL, 0);
+	if (lat_samples < 100 || lat_samples > LAT_SAMPLES) {
+		fprintf(stderr, "samples: 100 to %u\n", LAT_SAMPLES);
+		return 2;
+	}
 
 	for (a = 1; a < argc; a++)
 		if (!strcmp(argv[a], "verbose"))
@@ -657,28 +703,26 @@ int main(int argc, char **argv)
 	for (i = 1; i < MAXN; i++)
 		if (mt_create_new(0, 64, uuid[i]))
 			return 1;
-	if (latency_round(NULL, &a50, &a99, &w_alone))
+	if (latency_round(NULL, &alone))
 		return 1;
 	realtime(false);	/* the tenants must not inherit it */
 	if (start_tenants(1, MAXN - 1))
 		return 1;
 	realtime(true);
-	if (latency_round("best_effort", &b50, &b99, &w_be) ||
-	    latency_round("equal_share", &e50, &e99, &w_eq))
+	if (latency_round("best_effort", &be) ||
+	    latency_round("equal_share", &eq))
 		return 1;
 	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
 	realtime(false);
 	stop_tenants(1, MAXN - 1);
 	mt_remove_all();
 
-	printf("\n  latency, NOP + FENCE to MSI eventfd (us)      p50      p99  max wait (slices)\n");
-	printf("  eventfd ping-pong floor                   %8.1f %8.1f\n", f50, f99);
-	printf("  alone                                     %8.1f %8.1f  %llu\n", a50, a99,
-	       (unsigned long long)w_alone);
-	printf("  63 busy neighbours, best_effort           %8.1f %8.1f  %llu\n", b50, b99,
-	       (unsigned long long)w_be);
-	printf("  63 busy neighbours, equal_share           %8.1f %8.1f  %llu\n", e50, e99,
-	       (unsigned long long)w_eq);
+	printf("\n  latency, NOP + FENCE to MSI eventfd        p50 us    p99 us   others' slices meanwhile   max_wait_slices\n");
+	printf("                                                                p50  p99  max\n");
+	printf("  %-40s %9.1f %9.1f\n", "eventfd ping-pong floor", f50, f99);
+	print_lat("alone", &alone);
+	print_lat("63 busy neighbours, best_effort", &be);
+	print_lat("63 busy neighbours, equal_share", &eq);
 	printf("  (bound for p99 with neighbours: one slice + one chunk, %llu us + a chunk)\n",
 	       (unsigned long long)slice_us);
 	return 0;

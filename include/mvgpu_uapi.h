@@ -280,6 +280,7 @@ struct mvgpu_mig_cpu_ctx {
 #define MVGPU_ATTR_USAGE_DROPPED	"usage_dropped"
 #define MVGPU_ATTR_SCHED_PICKS		"sched_picks"	/* picks made */
 #define MVGPU_ATTR_SCHED_PICK_NS	"sched_pick_ns"	/* ns they took */
+#define MVGPU_ATTR_SCHED_SLICES		"sched_slices"	/* slices started */
 /* the sum of its vGPUs' MVGPU_ATTR_VRAM_USED */
 #define MVGPU_ATTR_GPU_VRAM_USED	"vram_used"
 

@@ -126,6 +126,16 @@ struct mvgpu_engine {
 	u64 busy_ns;			/* under sched->lock */
 	u64 util_busy_snap;		/* utilisation window start */
 	u32 util_pct;
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	/*
+	 * Time the engine thread spent switched out, so that a chunk is
+	 * charged only the time the engine ran it.  Written by the thread's
+	 * own preempt notifiers and read by the thread: no lock.
+	 */
+	struct preempt_notifier pn;
+	u64 off_cpu_ns;
+	u64 switched_out;		/* local_clock() at the last switch-out */
+#endif
 };
 
 struct mvgpu_sched_policy_ops;
@@ -213,8 +223,8 @@ u64 mvgpu_sched_busy_ns(struct mvgpu_sched *sched,
 			const struct mvgpu_sched_entity *se);
 void mvgpu_sched_read_engines(struct mvgpu_sched *sched,
 			      u64 busy_ns[MVGPU_MAX_ENGINES]);
-void mvgpu_sched_read_picks(struct mvgpu_sched *sched, u64 *picks,
-			    u64 *pick_ns);
+void mvgpu_sched_read_counters(struct mvgpu_sched *sched, u64 *picks,
+			       u64 *pick_ns, u64 *slices);
 
 /* ------------------------------------------------------------------ */
 /* Physical GPU (mdev parent)                                          */

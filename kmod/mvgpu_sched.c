@@ -32,7 +32,9 @@
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/timekeeping.h>
 
 #include "mvgpu.h"
@@ -165,6 +167,17 @@ static void __mvgpu_sched_update_min_vruntime(struct mvgpu_sched *s)
 		s->min_vruntime = min;
 }
 
+/* The least vruntime a vGPU that becomes runnable starts from */
+static u64 __mvgpu_sched_wake_floor(struct mvgpu_sched *s,
+				    struct mvgpu_sched_entity *se)
+{
+	u32 weight = max_t(u32, 1, s->policy->weight(se));
+	u64 credit = div_u64(s->timeslice_ns * MVGPU_VRUNTIME_SCALE,
+			     2 * weight);
+
+	return s->min_vruntime > credit ? s->min_vruntime - credit : 0;
+}
+
 /* Recompute whether @se has work; true when it just became runnable */
 static bool __mvgpu_sched_update(struct mvgpu_sched *s,
 				 struct mvgpu_sched_entity *se, u64 now)
@@ -182,8 +195,13 @@ static bool __mvgpu_sched_update(struct mvgpu_sched *s,
 		__mvgpu_se_dequeue(s, se);
 		return false;
 	}
-	/* no credit for time spent idle: start from the pack */
-	se->vruntime = max(se->vruntime, s->min_vruntime);
+	/*
+	 * No credit for time spent idle beyond half a slice behind the pack
+	 * (as CFS places a waking task): a vGPU that wakes with little
+	 * vruntime goes ahead of the leftmost busy one instead of tying with
+	 * it, and none can bank idle time.
+	 */
+	se->vruntime = max(se->vruntime, __mvgpu_sched_wake_floor(s, se));
 	if (se->engine < 0) {
 		se->wait_start_ns = now;
 		se->wait_start_seq = s->slice_seq;
@@ -322,30 +340,130 @@ static void __mvgpu_sched_end_slice(struct mvgpu_sched *s,
 	wake_up_all(&s->idle_wq);
 }
 
-/* Run @se on @eng until its slice ends; returns with se off the engine */
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+static struct mvgpu_engine *mvgpu_engine_of(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct mvgpu_engine, pn);
+}
+
+static void mvgpu_engine_sched_out(struct preempt_notifier *pn,
+				   struct task_struct *next)
+{
+	mvgpu_engine_of(pn)->switched_out = local_clock();
+}
+
+static void mvgpu_engine_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	struct mvgpu_engine *eng = mvgpu_engine_of(pn);
+	u64 now = local_clock();
+
+	if (now > eng->switched_out)
+		eng->off_cpu_ns += now - eng->switched_out;
+}
+
+static struct preempt_ops mvgpu_engine_preempt_ops = {
+	.sched_in	= mvgpu_engine_sched_in,
+	.sched_out	= mvgpu_engine_sched_out,
+};
+
+/* The notifiers' static key, one reference per engine thread */
+static void mvgpu_engine_clock_get(void)
+{
+	preempt_notifier_inc();
+}
+
+static void mvgpu_engine_clock_put(void)
+{
+	preempt_notifier_dec();
+}
+
+/* Called by the engine thread itself */
+static void mvgpu_engine_clock_start(struct mvgpu_engine *eng)
+{
+	preempt_notifier_init(&eng->pn, &mvgpu_engine_preempt_ops);
+	preempt_disable();
+	preempt_notifier_register(&eng->pn);
+	preempt_enable();
+}
+
+static void mvgpu_engine_clock_stop(struct mvgpu_engine *eng)
+{
+	preempt_disable();
+	preempt_notifier_unregister(&eng->pn);
+	preempt_enable();
+}
+
+static u64 mvgpu_engine_off_cpu_ns(struct mvgpu_engine *eng)
+{
+	return eng->off_cpu_ns;
+}
+#else
+static void mvgpu_engine_clock_get(void)
+{
+}
+
+static void mvgpu_engine_clock_put(void)
+{
+}
+
+static void mvgpu_engine_clock_start(struct mvgpu_engine *eng)
+{
+}
+
+static void mvgpu_engine_clock_stop(struct mvgpu_engine *eng)
+{
+}
+
+static u64 mvgpu_engine_off_cpu_ns(struct mvgpu_engine *eng)
+{
+	return 0;
+}
+#endif
+
+/*
+ * Run @se on @eng until its slice ends; returns with se off the engine.
+ *
+ * A chunk is charged the time its step ran on the engine thread: from
+ * taking the context's exec_lock to dropping it, less any time the thread
+ * was switched out meanwhile (a step that sleeps, or another task run at
+ * a voluntary preemption point) and the time the step spent delivering
+ * the vGPU's interrupts (ctx->irq_ns).  Waiting for the exec_lock (held briefly
+ * by the vGPU's own BAR0 accesses), cond_resched() between chunks and the
+ * scheduler's own bookkeeping are not charged: that is time the engine
+ * did not spend on the vGPU's commands, and charging it pushed a vGPU
+ * that had run one NOP a whole slice or more behind its neighbours.  The
+ * slice itself still ends by the wall clock.
+ */
 static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 				   struct mvgpu_sched_entity *se)
 {
 	struct mvgpu_sched *s = eng->sched;
 	struct mvgpu_hw *hw = &s->gpu->hw;
-	u64 start = ktime_get_ns(), now = start;
+	u64 start = ktime_get_ns(), now;
 	bool done = false;
 
 	while (!done) {
 		enum mvgpu_step_result res;
 		u32 code = MVGPU_FAULT_NONE;
-		u64 t0 = now;
+		u64 t0, off0, irq0, ran, off;
 
 		mutex_lock(&se->ctx->exec_lock);
+		t0 = ktime_get_ns();
+		off0 = mvgpu_engine_off_cpu_ns(eng);
+		irq0 = se->ctx->irq_ns;
 		res = hw->ops->engine_step(hw, eng->index, se->ctx);
 		/* a reset may clear it once the lock is dropped */
 		if (res == MVGPU_STEP_FAULT)
 			code = se->ctx->fault_status & MVGPU_FAULT_CODE_MASK;
-		mutex_unlock(&se->ctx->exec_lock);
 		now = ktime_get_ns();
+		off = mvgpu_engine_off_cpu_ns(eng) - off0 +
+		      se->ctx->irq_ns - irq0;
+		mutex_unlock(&se->ctx->exec_lock);
+		ran = now - t0;
+		ran -= min(ran, off);
 
 		spin_lock(&s->lock);
-		__mvgpu_sched_charge(s, eng, se, now - t0);
+		__mvgpu_sched_charge(s, eng, se, ran);
 		if (res == MVGPU_STEP_FAULT) {
 			__mvgpu_sched_charge_fault(s, se);
 			/* by kind, whatever the backend: the meter's faults_KIND */
@@ -394,6 +512,7 @@ static int mvgpu_engine_thread(void *data)
 	struct mvgpu_engine *eng = data;
 	struct mvgpu_sched *s = eng->sched;
 
+	mvgpu_engine_clock_start(eng);
 	while (!kthread_should_stop()) {
 		struct mvgpu_sched_entity *se;
 		u64 seen, sleep_ns, t0, t1;
@@ -412,6 +531,7 @@ static int mvgpu_engine_thread(void *data)
 		else
 			mvgpu_engine_idle(s, seen, sleep_ns);
 	}
+	mvgpu_engine_clock_stop(eng);
 	return 0;
 }
 
@@ -445,6 +565,7 @@ static void mvgpu_sched_stop_engines(struct mvgpu_sched *s)
 			continue;
 		kthread_stop(s->engines[i].thread);
 		s->engines[i].thread = NULL;
+		mvgpu_engine_clock_put();
 	}
 }
 
@@ -473,9 +594,11 @@ int mvgpu_sched_init(struct mvgpu_sched *s, struct mvgpu_gpu *gpu,
 
 		eng->sched = s;
 		eng->index = i;
+		mvgpu_engine_clock_get();
 		t = kthread_run(mvgpu_engine_thread, eng, "mvgpu%u-eng%u",
 				gpu->index, i);
 		if (IS_ERR(t)) {
+			mvgpu_engine_clock_put();
 			mvgpu_sched_stop_engines(s);
 			return PTR_ERR(t);
 		}
@@ -675,10 +798,12 @@ void mvgpu_sched_read_engines(struct mvgpu_sched *s,
 	spin_unlock(&s->lock);
 }
 
-void mvgpu_sched_read_picks(struct mvgpu_sched *s, u64 *picks, u64 *pick_ns)
+void mvgpu_sched_read_counters(struct mvgpu_sched *s, u64 *picks,
+			       u64 *pick_ns, u64 *slices)
 {
 	spin_lock(&s->lock);
 	*picks = s->picks;
 	*pick_ns = s->pick_ns;
+	*slices = s->slice_seq;
 	spin_unlock(&s->lock);
 }

@@ -10,6 +10,7 @@
  *   engine_busy_ns engine_utilization  per engine, space separated
  *   usage (ro) usage_ack (wo) usage_dropped (ro)   metering records
  *   sched_picks sched_pick_ns        picks made, ns spent in them (ro)
+ *   sched_slices                     slices started on all engines (ro)
  * /sys/bus/mdev/devices/UUID/mvgpu/   one vGPU
  *   weight (rw 1..1000) priority (rw normal|high) cap (rw 0..100, 0 = none)
  *   state owner vram_size vram_used gpu
@@ -250,29 +251,45 @@ static ssize_t usage_dropped_show(struct device *dev,
 }
 MVGPU_DEV_ATTR_RO(usage_dropped, MVGPU_ATTR_USAGE_DROPPED);
 
-/* the scheduler's pick cost: picks made and the ns they took, all engines */
-static ssize_t mvgpu_sched_counter_show(struct device *dev, char *buf,
-					bool ns)
-{
-	u64 picks, pick_ns;
+/* the scheduler's counters: picks made, the ns they took, slices started */
+enum mvgpu_sched_counter {
+	MVGPU_CNT_PICKS,
+	MVGPU_CNT_PICK_NS,
+	MVGPU_CNT_SLICES,
+	MVGPU_NUM_CNT,
+};
 
-	mvgpu_sched_read_picks(&mvgpu_dev_to_gpu(dev)->sched, &picks, &pick_ns);
-	return sysfs_emit(buf, "%llu\n", ns ? pick_ns : picks);
+static ssize_t mvgpu_sched_counter_show(struct device *dev, char *buf,
+					enum mvgpu_sched_counter which)
+{
+	struct mvgpu_sched *s = &mvgpu_dev_to_gpu(dev)->sched;
+	u64 v[MVGPU_NUM_CNT];
+
+	mvgpu_sched_read_counters(s, &v[MVGPU_CNT_PICKS], &v[MVGPU_CNT_PICK_NS],
+				  &v[MVGPU_CNT_SLICES]);
+	return sysfs_emit(buf, "%llu\n", v[which]);
 }
 
 static ssize_t sched_picks_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	return mvgpu_sched_counter_show(dev, buf, false);
+	return mvgpu_sched_counter_show(dev, buf, MVGPU_CNT_PICKS);
 }
 MVGPU_DEV_ATTR_RO(sched_picks, MVGPU_ATTR_SCHED_PICKS);
 
 static ssize_t sched_pick_ns_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	return mvgpu_sched_counter_show(dev, buf, true);
+	return mvgpu_sched_counter_show(dev, buf, MVGPU_CNT_PICK_NS);
 }
 MVGPU_DEV_ATTR_RO(sched_pick_ns, MVGPU_ATTR_SCHED_PICK_NS);
+
+static ssize_t sched_slices_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return mvgpu_sched_counter_show(dev, buf, MVGPU_CNT_SLICES);
+}
+MVGPU_DEV_ATTR_RO(sched_slices, MVGPU_ATTR_SCHED_SLICES);
 
 static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_backend.attr,
@@ -291,6 +308,7 @@ static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_usage_dropped.attr,
 	&dev_attr_sched_picks.attr,
 	&dev_attr_sched_pick_ns.attr,
+	&dev_attr_sched_slices.attr,
 	NULL,
 };
 

@@ -25,9 +25,19 @@ static void mvgpu_ctx_dma_start(struct mvgpu_ctx *ctx)
 	mvgpu_dma_start(mvgpu_ctx_to_vgpu(ctx));
 }
 
+/*
+ * Called by an engine's step, under exec_lock.  Waking the eventfd's
+ * waiter may send an IPI, which a virtual CPU can take milliseconds to
+ * deliver; on hardware the MSI is a posted write.  The scheduler does not
+ * charge that time to the vGPU as engine time.
+ */
 static void mvgpu_ctx_raise_irq(struct mvgpu_ctx *ctx, u32 causes)
 {
+	u64 t0 = ktime_get_ns();
+
+	lockdep_assert_held(&ctx->exec_lock);
 	mvgpu_irq_raise(mvgpu_ctx_to_vgpu(ctx), causes);
+	ctx->irq_ns += ktime_get_ns() - t0;
 }
 
 static const struct mvgpu_ctx_ops mvgpu_vgpu_ctx_ops = {

@@ -223,9 +223,12 @@ static void test_cap_limits_best_effort(void **state)
 static void test_high_priority_preempts(void **state)
 {
 	uint64_t high_wait = 0, high_slices = 0, preempt = 0, normal_wait = 0, v;
+	uint64_t gpu_slices0 = 0, gpu_slices1 = 0, slices_sum = 0;
 	unsigned int i;
 
 	set_policy("best_effort");
+	assert_int_equal(mt_readf_u64(&gpu_slices0, MT_CLASS "/mvgpu0/%s",
+				      MVGPU_ATTR_SCHED_SLICES), 0);
 	add_vgpu(8, NULL, NULL);
 	add_vgpu(8, NULL, NULL);
 	add_vgpu(8, NULL, NULL);
@@ -250,6 +253,17 @@ static void test_high_priority_preempts(void **state)
 		normal_wait = v > normal_wait ? v : normal_wait;
 	}
 	stop_all();
+	/* the GPU's slice count is the one max_wait_slices counts in */
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(mt_vgpu_stat(run.uuid[i], "slices", &v), 0);
+		slices_sum += v;
+	}
+	assert_int_equal(mt_readf_u64(&gpu_slices1, MT_CLASS "/mvgpu0/%s",
+				      MVGPU_ATTR_SCHED_SLICES), 0);
+	if (gpu_slices1 - gpu_slices0 != slices_sum)
+		fail_msg("sched_slices grew by %llu, want the vGPUs' slices %llu",
+			 (unsigned long long)(gpu_slices1 - gpu_slices0),
+			 (unsigned long long)slices_sum);
 	print_message("high: %llu slices, max_wait_slices %llu; normal: %llu preemptions, max_wait_slices %llu\n",
 		      (unsigned long long)high_slices,
 		      (unsigned long long)high_wait,
