@@ -68,7 +68,7 @@
 #include "mvgpu_test.h"
 
 #define MAXN		64
-#define LAT_SAMPLES	1000
+#define LAT_SAMPLES	1000u
 #define WIN_MS		100u	/* one efficiency window */
 #define SETTLE_MS	20u	/* after vGPU 0's priority changed */
 #define PAIRS		40u	/* together windows, each between two alone */
