@@ -483,10 +483,20 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 			done = true;
 		if (!done && __mvgpu_se_rate(s, se) && se->tokens <= 0)
 			done = true;
-		if (done)
-			__mvgpu_sched_end_slice(s, eng, se, now);
+		if (done) {
+			/*
+			 * Give the CPU up while still on the engine: time
+			 * switched out here is neither the vGPU's nor its
+			 * neighbours' (not busy, not waiting).
+			 */
+			spin_unlock(&s->lock);
+			cond_resched();
+			spin_lock(&s->lock);
+			__mvgpu_sched_end_slice(s, eng, se, ktime_get_ns());
+		}
 		spin_unlock(&s->lock);
-		cond_resched();
+		if (!done)
+			cond_resched();
 	}
 }
 
