@@ -134,7 +134,7 @@ struct mvgpu_engine {
 	 */
 	struct preempt_notifier pn;
 	u64 off_cpu_ns;
-	u64 switched_out;		/* local_clock() at the last switch-out */
+	u64 switched_out;		/* ktime_get_ns() at the last switch-out */
 #endif
 };
 

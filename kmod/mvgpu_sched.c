@@ -34,7 +34,6 @@
 #include <linux/math64.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
 #include <linux/timekeeping.h>
 
 #include "mvgpu.h"
@@ -346,16 +345,20 @@ static struct mvgpu_engine *mvgpu_engine_of(struct preempt_notifier *pn)
 	return container_of(pn, struct mvgpu_engine, pn);
 }
 
+/*
+ * The chunk's own clock (ktime_get_ns) rather than local_clock(): the
+ * thread may come back on another CPU, and this clock is the same on all.
+ */
 static void mvgpu_engine_sched_out(struct preempt_notifier *pn,
 				   struct task_struct *next)
 {
-	mvgpu_engine_of(pn)->switched_out = local_clock();
+	mvgpu_engine_of(pn)->switched_out = ktime_get_ns();
 }
 
 static void mvgpu_engine_sched_in(struct preempt_notifier *pn, int cpu)
 {
 	struct mvgpu_engine *eng = mvgpu_engine_of(pn);
-	u64 now = local_clock();
+	u64 now = ktime_get_ns();
 
 	if (now > eng->switched_out)
 		eng->off_cpu_ns += now - eng->switched_out;
