@@ -123,7 +123,7 @@ struct mvgpu_engine {
 	unsigned int index;
 	struct task_struct *thread;
 	struct mvgpu_sched_entity *curr;	/* under sched->lock */
-	u64 busy_ns;			/* wall time running slices; sched->lock */
+	u64 busy_ns;			/* under sched->lock */
 	u64 util_busy_snap;		/* utilisation window start */
 	u32 util_pct;
 #ifdef CONFIG_PREEMPT_NOTIFIERS

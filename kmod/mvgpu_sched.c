@@ -278,11 +278,13 @@ __mvgpu_sched_pick(struct mvgpu_sched *s, struct mvgpu_engine *eng, u64 now,
 }
 
 static void __mvgpu_sched_charge(struct mvgpu_sched *s,
+				 struct mvgpu_engine *eng,
 				 struct mvgpu_sched_entity *se, u64 delta)
 {
 	u32 weight = max_t(u32, 1, s->policy->weight(se));
 
 	se->busy_ns += delta;
+	eng->busy_ns += delta;
 	se->vruntime += div_u64(delta * MVGPU_VRUNTIME_SCALE, weight);
 	if (__mvgpu_se_rate(s, se))
 		se->tokens -= delta;
@@ -433,16 +435,14 @@ static u64 mvgpu_engine_off_cpu_ns(struct mvgpu_engine *eng)
  * scheduler's own bookkeeping are not charged: that is time the engine
  * did not spend on the vGPU's commands, and charging it pushed a vGPU
  * that had run one NOP a whole slice or more behind its neighbours.  The
- * slice itself still ends by the wall clock, and the engine's own busy
- * time (engine_busy_ns, its utilisation) is the wall-clock time it was
- * running the slice.
+ * slice itself still ends by the wall clock.
  */
 static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 				   struct mvgpu_sched_entity *se)
 {
 	struct mvgpu_sched *s = eng->sched;
 	struct mvgpu_hw *hw = &s->gpu->hw;
-	u64 start = ktime_get_ns(), now, prev = start;
+	u64 start = ktime_get_ns(), now;
 	bool done = false;
 
 	while (!done) {
@@ -466,10 +466,7 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 		ran -= min(ran, off);
 
 		spin_lock(&s->lock);
-		__mvgpu_sched_charge(s, se, ran);
-		/* the engine was taken all along, whatever the vGPU is charged */
-		eng->busy_ns += now - prev;
-		prev = now;
+		__mvgpu_sched_charge(s, eng, se, ran);
 		if (res == MVGPU_STEP_FAULT) {
 			__mvgpu_sched_charge_fault(s, se);
 			/* by kind, whatever the backend: the meter's faults_KIND */
