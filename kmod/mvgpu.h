@@ -92,6 +92,11 @@ struct mvgpu_sched_entity {
 	struct rb_node rb;		/* in the tree se->queue names */
 	struct mvgpu_ctx *ctx;
 	u32 share_permille;		/* the type's share of the GPU */
+	/*
+	 * Under ctx->exec_lock: ns the engine's steps spent delivering this
+	 * vGPU's interrupts (ctx->ops->raise_irq), which is not engine time.
+	 */
+	u64 irq_ns;
 
 	/* all below under sched->lock */
 	u32 weight;

@@ -174,8 +174,6 @@ struct mvgpu_ctx {
 	u64 bytes;
 	u64 faults;
 	u64 dma_bytes;		/* written by the DMA thread alone */
-	/* ns spent in ops->raise_irq: interrupt delivery, not engine time */
-	u64 irq_ns;
 };
 
 /* Work is queued: the ring is not empty and the context has not faulted */

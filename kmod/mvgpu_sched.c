@@ -430,9 +430,9 @@ static u64 mvgpu_engine_off_cpu_ns(struct mvgpu_engine *eng)
  * taking the context's exec_lock to dropping it, less any time the thread
  * was switched out meanwhile (a step that sleeps, or another task run at
  * a voluntary preemption point) and the time the step spent delivering
- * the vGPU's interrupts (ctx->irq_ns).  Waiting for the exec_lock (held briefly
- * by the vGPU's own BAR0 accesses), cond_resched() between chunks and the
- * scheduler's own bookkeeping are not charged: that is time the engine
+ * the vGPU's interrupts (se->irq_ns).  Waiting for the exec_lock (held
+ * briefly by the vGPU's own BAR0 accesses), cond_resched() between chunks
+ * and the scheduler's own bookkeeping are not charged: that is time the engine
  * did not spend on the vGPU's commands, and charging it pushed a vGPU
  * that had run one NOP a whole slice or more behind its neighbours.  The
  * slice itself still ends by the wall clock.
@@ -453,14 +453,14 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 		mutex_lock(&se->ctx->exec_lock);
 		t0 = ktime_get_ns();
 		off0 = mvgpu_engine_off_cpu_ns(eng);
-		irq0 = se->ctx->irq_ns;
+		irq0 = se->irq_ns;
 		res = hw->ops->engine_step(hw, eng->index, se->ctx);
 		/* a reset may clear it once the lock is dropped */
 		if (res == MVGPU_STEP_FAULT)
 			code = se->ctx->fault_status & MVGPU_FAULT_CODE_MASK;
 		now = ktime_get_ns();
 		off = mvgpu_engine_off_cpu_ns(eng) - off0 +
-		      se->ctx->irq_ns - irq0;
+		      se->irq_ns - irq0;
 		mutex_unlock(&se->ctx->exec_lock);
 		ran = now - t0;
 		ran -= min(ran, off);

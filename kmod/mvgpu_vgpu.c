@@ -33,11 +33,12 @@ static void mvgpu_ctx_dma_start(struct mvgpu_ctx *ctx)
  */
 static void mvgpu_ctx_raise_irq(struct mvgpu_ctx *ctx, u32 causes)
 {
+	struct mvgpu_vgpu *vgpu = mvgpu_ctx_to_vgpu(ctx);
 	u64 t0 = ktime_get_ns();
 
 	lockdep_assert_held(&ctx->exec_lock);
-	mvgpu_irq_raise(mvgpu_ctx_to_vgpu(ctx), causes);
-	ctx->irq_ns += ktime_get_ns() - t0;
+	mvgpu_irq_raise(vgpu, causes);
+	vgpu->se.irq_ns += ktime_get_ns() - t0;
 }
 
 static const struct mvgpu_ctx_ops mvgpu_vgpu_ctx_ops = {
