@@ -98,7 +98,14 @@ expect_eq "the largest gap reported is the largest of the tenants' gaps" \
 	"$maxgap" "$(field shares - max_gap_points)"
 expect_match "the demo prints the largest gap" \
 	"Largest gap between configured and achieved share: $maxgap points" "$out"
-holds "the engine was kept busy (at least 80% of the time)" "u >= 80 && u <= 100" \
+# The shares mean something only if the four contended for the engine: each
+# had work queued while it served the others.  (How busy the engine was
+# against the clock depends on the host's load, so it is printed, not judged.)
+for t in A B C D; do
+	holds "tenant $t waited for the engine while the others ran (wait_ns grew)" "w > 0" \
+		w="$(field tenant $t waited_ns)"
+done
+holds "the engine's utilisation is reported, above 0 and at most 100%" "u > 0 && u <= 100" \
 	u="$(field shares - engine_util_pct)"
 
 # --- the fault scene -------------------------------------------------------------

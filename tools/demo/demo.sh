@@ -23,7 +23,9 @@
 # line, "KIND key=value ...":
 #   shares seconds=S window_s=W engine_util_pct=U max_gap_points=G
 #   tenant name=A type=T weight=W workload=fill configured_pct=C
-#          achieved_pct=P bytes_per_s=B faults=F errors=E result=PASSED|FAILED
+#          achieved_pct=P bytes_per_s=B waited_ns=N faults=F errors=E
+#          result=PASSED|FAILED   (waited_ns: the time it had work queued
+#          while the engine served the others, from the driver's wait_ns)
 #   isolation window_s=W faulty=D
 #   neighbour name=A weight=W workload=fill share_alone_pct=S0
 #          share_with_pct=S1 min_share_pct=M bytes_per_s_alone=B0
@@ -162,7 +164,7 @@ snap() {
 	local u files=() t0 t1 vals
 	for u in "${UUIDS[@]}"; do
 		files+=("$DEV/$u/mvgpu_stats/busy_ns" "$DEV/$u/mvgpu_stats/bytes"
-			"$DEV/$u/mvgpu_stats/faults")
+			"$DEV/$u/mvgpu_stats/faults" "$DEV/$u/mvgpu_stats/wait_ns")
 	done
 	t0=$(now_ns)
 	vals=$(cat "$CLS/engine_busy_ns" "${files[@]}" 2>/dev/null | tr '\n' ' ')
@@ -183,12 +185,13 @@ wait_samplers() {
 	samplers=()
 }
 
-# deltas S0 S1: per tenant "busy_ns bytes faults", then "ns engine_ns"
+# deltas S0 S1: per tenant "busy_ns bytes faults wait_ns", then "ns engine_ns"
 deltas() {
 	printf '%s\n%s\n' "$1" "$2" | awk '
 		NR == 1 { for (i = 1; i <= NF; i++) a[i] = $i }
-		NR == 2 { for (i = 3; i <= NF; i += 3)
-				print $i - a[i], $(i + 1) - a[i + 1], $(i + 2) - a[i + 2]
+		NR == 2 { for (i = 3; i <= NF; i += 4)
+				print $i - a[i], $(i + 1) - a[i + 1], $(i + 2) - a[i + 2],
+				      $(i + 3) - a[i + 3]
 			  print $1 - a[1], $2 - a[2] }'
 }
 
@@ -384,7 +387,7 @@ maxgap=-1 maxgap_name="" fail=0
 {
 	printf 'TENANT  TYPE     WEIGHT  CONFIGURED  ACHIEVED   GAP  THROUGHPUT  FAULTS  CHECK\n'
 	for i in 0 1 2 3; do
-		read -r busy bytes faults <<<"$(sed -n "$((i + 1))p" "$TMP/p1.delta")"
+		read -r busy bytes faults waited <<<"$(sed -n "$((i + 1))p" "$TMP/p1.delta")"
 		conf=$(awk -v w="${WEIGHTS[$i]}" -v s=$WSUM 'BEGIN { printf "%.1f", 100 * w / s }')
 		ach=$(awk -v b="$busy" -v t="$total_busy" 'BEGIN { printf "%.1f", (t ? 100 * b / t : 0) }')
 		gap=$(awk -v a="$ach" -v c="$conf" 'BEGIN { printf "%+.1f", a - c }')
@@ -396,7 +399,7 @@ maxgap=-1 maxgap_name="" fail=0
 		printf '%-6s  %-7s  %6s  %9s%%  %7s%%  %4s  %10s  %6s  %s\n' "${NAMES[$i]}" \
 			"${TYPES[$i]}" "${WEIGHTS[$i]}" "$conf" "$ach" "$gap" "$(fmt_rate "$bps")" \
 			"$faults" "$result (${errors:-?} errors)"
-		record "tenant name=${NAMES[$i]} type=${TYPES[$i]} weight=${WEIGHTS[$i]} workload=fill configured_pct=$conf achieved_pct=$ach bytes_per_s=$bps faults=$faults errors=${errors:-unknown} result=$result"
+		record "tenant name=${NAMES[$i]} type=${TYPES[$i]} weight=${WEIGHTS[$i]} workload=fill configured_pct=$conf achieved_pct=$ach bytes_per_s=$bps waited_ns=$waited faults=$faults errors=${errors:-unknown} result=$result"
 		if awk -v g="$gap" -v m="$maxgap" 'BEGIN { g = g < 0 ? -g : g; exit !(g > m) }'; then
 			maxgap=$(awk -v g="$gap" 'BEGIN { printf "%.1f", (g < 0 ? -g : g) }')
 			maxgap_name=${NAMES[$i]}
@@ -474,8 +477,8 @@ fail2=0 kept_low=0 owed_low=0 kept="" owed=""
 	printf '%-6s  %6s  %-9s  %6s  %7s   %-10s  %-10s  %6s  %s\n' TENANT WEIGHT ROLE \
 		ALONE "WITH D" ALONE "WITH D" FAULTS CHECK
 	for i in 0 1 3; do
-		read -r busy_a bytes_a faults_a <<<"$(sed -n "$((i + 1))p" "$TMP/p2a.delta")"
-		read -r busy_b bytes_b faults_b <<<"$(sed -n "$((i + 1))p" "$TMP/p2b.delta")"
+		read -r busy_a bytes_a faults_a _ <<<"$(sed -n "$((i + 1))p" "$TMP/p2a.delta")"
+		read -r busy_b bytes_b faults_b _ <<<"$(sed -n "$((i + 1))p" "$TMP/p2b.delta")"
 		sh_a=$(awk -v b="$busy_a" -v t="$tot_a" 'BEGIN { printf "%.1f", (t ? 100 * b / t : 0) }')
 		sh_b=$(awk -v b="$busy_b" -v t="$tot_b" 'BEGIN { printf "%.1f", (t ? 100 * b / t : 0) }')
 		bps_a=$(awk -v b="$bytes_a" -v n="$ns_a" 'BEGIN { printf "%.0f", b * 1e9 / n }')
