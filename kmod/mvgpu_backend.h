@@ -58,7 +58,9 @@ struct mvgpu_ctx;
  * @max_divisor: the smallest vGPU type is 1/@max_divisor of the GPU: a
  *	power of two, 1..MVGPU_SLICES
  * @vram_iomem: VRAM is I/O memory: reach it only through mvgpu_vram_*(),
- *	and users map it write-combining
+ *	and users map it write-combining.  Otherwise VRAM is ordinary kernel
+ *	pages left at their write-back memory type, which user mappings get
+ *	without a memory-type lookup per page
  * @ctx_state_size: bytes ctx_save writes, at most MVGPU_CTX_STATE_MAX
  */
 struct mvgpu_hw_caps {
@@ -224,7 +226,8 @@ static inline u64 mvgpu_ctx_vram_phys(const struct mvgpu_ctx *ctx, u64 off)
  *	may sleep, and should not take long without a cond_resched()
  * @vram_map: the kernel address of populated VRAM at @off, valid to the
  *	end of its page; I/O memory when caps.vram_iomem
- * @vram_pfn: the page frame of populated VRAM at @off, for user mappings
+ * @vram_pfn: the page frame of populated VRAM at @off, for user mappings;
+ *	called with a page-table lock held, so it must not sleep
  * @ctx_init: set up the backend's state for a new context (ctx->priv)
  * @ctx_fini: free it
  * @ctx_reset: forget any command in progress; the mediator has reset the

@@ -9,6 +9,7 @@
  * drops to 0 at close.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -612,13 +613,33 @@ static void expect_used(const char *uuid, uint64_t *last, unsigned int n,
 }
 
 /*
- * Granules a first write at VRAM offset off through the mapping marks: the
- * fault maps the aligned block of MVGPU_VRAM_FAULT_AROUND (32) pages
- * around the faulting user address, inside the VMA (kmod/mvgpu_vram.c).
+ * The block a VRAM fault maps around the faulting user address, inside
+ * the VMA (kmod/mvgpu_vram.c): the 2 MiB one page-table page covers when
+ * VRAM is ordinary RAM (the software GPU), MVGPU_VRAM_FAULT_AROUND (32)
+ * pages when it is I/O memory (a PCI GPU's BAR).
  */
+static uintptr_t fault_block(void)
+{
+	char path[512], name[32] = "";
+	bool ok = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), MT_CLASS "/%s/" MVGPU_ATTR_BACKEND,
+		 mt_gpu_name(0));
+	f = fopen(path, "r");
+	if (f) {
+		ok = fgets(name, sizeof(name), f) != NULL;
+		fclose(f);
+	}
+	if (!ok)
+		fail_msg("cannot read %s: %s", path, strerror(errno));
+	return strncmp(name, "software", 8) ? 32 * PAGE : 512 * PAGE;
+}
+
+/* Granules a first write at VRAM offset off through the mapping marks */
 static unsigned int mmap_granules(uint64_t off)
 {
-	const uintptr_t block = 32 * PAGE;
+	const uintptr_t block = fault_block();
 	uintptr_t addr = (uintptr_t)u.vram + off;
 	uintptr_t start = addr & ~(block - 1), end = start + block;
 	uintptr_t lo = (uintptr_t)u.vram, hi = lo + u.vram_size;
@@ -644,6 +665,7 @@ static void test_vram_used(void **state)
 
 	assert_int_equal(mt_dev_open(&u, 0, 4), 0);
 	assert_true(u.vram_size >= base + 40 * GRANULE);
+	assert_true(u.vram_size / 2 >= base + 40 * GRANULE + (2 << 20));
 	/* the ring, written through the mapping: one fault-around block */
 	assert_int_equal(mt_dev_run(&u, &nop, 1, TIMEOUT_MS), 0);
 	last = 0;
@@ -703,9 +725,12 @@ static void test_vram_used(void **state)
 		munmap(host, size);
 	}
 
-	/* a write through the mapping: the fault maps a 128 KiB block */
-	u.vram[base + 28 * GRANULE + 7] = 1;
-	expect_used(u.uuid, &last, mmap_granules(base + 28 * GRANULE + 7),
+	/*
+	 * a write through the mapping: the fault maps a block (up to 2 MiB),
+	 * in the middle of VRAM, away from every granule marked so far
+	 */
+	u.vram[u.vram_size / 2 + 7] = 1;
+	expect_used(u.uuid, &last, mmap_granules(u.vram_size / 2 + 7),
 		    "first touch through mmap");
 
 	assert_int_equal(mt_readf_u64(&gpu_used, MT_CLASS "/%s/%s",

@@ -3,7 +3,9 @@
  * The VRAM BAR: a pattern written through mmap reads back through pread
  * and through a second mapping in another process; first-touch faults
  * map many pages each (fault-around), every page landing in the vGPU's own
- * VRAM and every one of them zapped with decoding off; reset and memory-decoding-off zap mappings
+ * VRAM and every one of them zapped with decoding off; a fault's block
+ * mapped right when threads fault it at once, after fork, in a mapping
+ * split by mprotect and at the end of VRAM; reset and memory-decoding-off zap mappings
  * (SIGBUS, never someone else's data); mmap refusals; a mapping keeps the
  * device open, so remove waits for munmap; two vGPUs never see each
  * other's bytes through any access path; VRAM is scrubbed on remove.
@@ -369,6 +371,214 @@ static void test_fault_around_whole_bar(void **state)
 	mt_dev_close(&b);
 }
 
+static sigjmp_buf segv_jmp;
+
+static void on_sigsegv(int sig)
+{
+	siglongjmp(segv_jmp, 1);
+}
+
+/* 1 if writing the byte raised SIGSEGV */
+static int probe_write_segv(volatile uint8_t *p, uint8_t val)
+{
+	struct sigaction sa = { .sa_handler = on_sigsegv }, old;
+	int segv = 0;
+
+	sigaction(SIGSEGV, &sa, &old);
+	if (sigsetjmp(segv_jmp, 1))
+		segv = 1;
+	else
+		*p = val;
+	sigaction(SIGSEGV, &old, NULL);
+	return segv;
+}
+
+/* the first word of page @off of the pattern below */
+static uint32_t page_word(uint64_t off, uint32_t seed)
+{
+	return seed ^ (uint32_t)(off * 2654435761u);
+}
+
+#define TOUCHERS	4
+
+/* test_fault_block_cases's device and mapping, for its teardown */
+static struct mt_dev block_dev;
+static uint8_t *block_map;
+static uint64_t block_len;
+
+static uint8_t *block_map_vram(uint64_t len, uint64_t off)
+{
+	block_map = map_vram(&block_dev.v, len, off);
+	block_len = len;
+	return block_map;
+}
+
+static void block_unmap(void)
+{
+	if (block_map && block_map != MAP_FAILED)
+		munmap(block_map, block_len);
+	block_map = NULL;
+}
+
+/* a failed assertion leaves the mapping: unmap it, or remove would wait */
+static int block_cleanup(void **state)
+{
+	block_unmap();
+	if (block_dev.uuid[0])
+		mt_dev_close(&block_dev);
+	return cleanup(state);
+}
+
+struct toucher {
+	const uint8_t *map;
+	uint64_t len;
+	unsigned int index;
+	pthread_barrier_t *start;
+	uint64_t wrong;		/* pages whose first word was not the pattern's */
+};
+
+/* read every page, starting at its own one, all threads at once */
+static void *touch_thread(void *arg)
+{
+	struct toucher *t = arg;
+	uint64_t pages = t->len / PAGE, i;
+
+	pthread_barrier_wait(t->start);
+	for (i = 0; i < pages; i++) {
+		uint64_t off = ((i + t->index * pages / TOUCHERS) % pages) * PAGE;
+
+		if (*(volatile const uint32_t *)(t->map + off) !=
+		    page_word(off, 0x5eed))
+			t->wrong++;
+	}
+	return NULL;
+}
+
+/*
+ * What a fault that maps a whole block must get right: threads faulting
+ * the same blocks at once, a fork in the middle of a first touch, a
+ * mapping split by mprotect (each part keeps its protection), a mapping
+ * ending at the last page of VRAM; then decoding off zaps all of it and
+ * decoding on maps this vGPU's bytes again.
+ */
+static void test_fault_block_cases(void **state)
+{
+	const uint64_t len = 8ull << 20;	/* several 2 MiB blocks */
+	struct toucher t[TOUCHERS];
+	pthread_t thr[TOUCHERS];
+	pthread_barrier_t start;
+	uint64_t off, pages = len / PAGE, bus = 0;
+	uint8_t *map, *buf, byte = 0;
+	uint16_t cmd_off = 0;
+	struct mt_dev *a = &block_dev;
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	assert_int_equal(mt_dev_open(a, 0, 8), 0);
+	assert_true(MT_DATA_OFF + len <= a->vram_size);
+	buf = malloc(len);
+	assert_non_null(buf);
+	for (off = 0; off < len; off += 4)
+		*(uint32_t *)(buf + off) = page_word(off, 0x5eed);
+	assert_int_equal(mt_region_write(a->v.device, MVGPU_VRAM_BAR_INDEX,
+					 MT_DATA_OFF, buf, len), 0);
+
+	/* TOUCHERS threads first-touch the same fresh mapping at once */
+	map = block_map_vram(len, MT_DATA_OFF);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(pthread_barrier_init(&start, NULL, TOUCHERS), 0);
+	for (i = 0; i < TOUCHERS; i++) {
+		t[i] = (struct toucher){ .map = map, .len = len, .index = i,
+					 .start = &start };
+		assert_int_equal(pthread_create(&thr[i], NULL, touch_thread,
+						&t[i]), 0);
+	}
+	for (i = 0; i < TOUCHERS; i++) {
+		assert_int_equal(pthread_join(thr[i], NULL), 0);
+		if (t[i].wrong)
+			fail_msg("thread %u: %llu of %llu pages did not show this vGPU's bytes",
+				 i, (unsigned long long)t[i].wrong,
+				 (unsigned long long)pages);
+	}
+	pthread_barrier_destroy(&start);
+	block_unmap();
+
+	/* fork with half the mapping touched: the child writes all of it */
+	map = block_map_vram(len, MT_DATA_OFF);
+	assert_true(map != MAP_FAILED);
+	for (off = 0; off < len / 2; off += PAGE)
+		assert_int_equal(*(uint32_t *)(map + off), page_word(off, 0x5eed));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (off = 0; off < len; off += PAGE)
+			*(uint32_t *)(map + off) = page_word(off, 0xc41d);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	for (off = 0; off < len; off += PAGE)
+		if (*(uint32_t *)(map + off) != page_word(off, 0xc41d))
+			fail_msg("page 0x%llx: 0x%08x in the parent, want the child's 0x%08x",
+				 (unsigned long long)off, *(uint32_t *)(map + off),
+				 page_word(off, 0xc41d));
+	block_unmap();
+
+	/* a split mapping: the read-only middle stays read-only */
+	map = block_map_vram(len, MT_DATA_OFF);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + len / 2 - 3 * PAGE, 6 * PAGE,
+				  PROT_READ), 0);
+	off = len / 2;
+	assert_int_equal(*(volatile uint32_t *)(map + off),
+			 page_word(off, 0xc41d));
+	assert_int_equal(probe_write_segv(map + off, 1), 1);
+	assert_int_equal(probe_write_segv(map + len / 2 - 3 * PAGE, 1), 1);
+	/* the writable parts either side, first touched now */
+	assert_int_equal(probe_write_segv(map + len / 2 + 3 * PAGE, 0x3c), 0);
+	assert_int_equal(probe_write_segv(map + len / 2 - 4 * PAGE, 0x3d), 0);
+	assert_int_equal(mt_region_read(a->v.device, MVGPU_VRAM_BAR_INDEX,
+					MT_DATA_OFF, buf, len), 0);
+	assert_int_equal(buf[len / 2 + 3 * PAGE], 0x3c);
+	assert_int_equal(buf[len / 2 - 4 * PAGE], 0x3d);
+	assert_int_equal(*(uint32_t *)(buf + off), page_word(off, 0xc41d));
+
+	/* decoding off: SIGBUS on every page; on again: the same bytes */
+	assert_int_equal(mt_cfg_write(a->v.device, PCI_COMMAND, &cmd_off, 2), 0);
+	for (off = 0; off < len; off += PAGE)
+		bus += probe_read(map + off, &byte);
+	assert_int_equal(bus, pages);
+	assert_int_equal(mt_enable(a->v.device), 0);
+	for (off = 0; off < len; off += PAGE) {
+		uint32_t want = page_word(off, 0xc41d);
+
+		if (off == len / 2 + 3 * PAGE || off == len / 2 - 4 * PAGE)
+			want = (want & ~0xffu) | buf[off];
+		if (*(volatile uint32_t *)(map + off) != want)
+			fail_msg("after decoding on: page 0x%llx holds 0x%08x, want 0x%08x",
+				 (unsigned long long)off,
+				 *(volatile uint32_t *)(map + off), want);
+	}
+	block_unmap();
+
+	/* a mapping of the last three pages of VRAM */
+	map = block_map_vram(3 * PAGE, a->vram_size - 3 * PAGE);
+	assert_true(map != MAP_FAILED);
+	memset(map, 0x6b, 3 * PAGE);
+	assert_int_equal(mt_region_read(a->v.device, MVGPU_VRAM_BAR_INDEX,
+					a->vram_size - 3 * PAGE, buf, 3 * PAGE), 0);
+	for (off = 0; off < 3 * PAGE; off++)
+		if (buf[off] != 0x6b)
+			fail_msg("last pages: byte 0x%llx is 0x%02x, want 0x6b",
+				 (unsigned long long)off, buf[off]);
+	block_unmap();
+
+	free(buf);
+	mt_dev_close(a);
+}
+
 /* A new vGPU on freed slices starts with zeroed VRAM */
 static void test_scrubbed_after_remove(void **state)
 {
@@ -396,6 +606,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_remove_waits_for_munmap, cleanup),
 		cmocka_unit_test_teardown(test_isolation_two_vgpus, cleanup),
 		cmocka_unit_test_teardown(test_fault_around_whole_bar, cleanup),
+		cmocka_unit_test_teardown(test_fault_block_cases, block_cleanup),
 		cmocka_unit_test_teardown(test_scrubbed_after_remove, cleanup),
 	};
 
