@@ -128,6 +128,8 @@ struct mvgpu_engine {
 	unsigned int index;
 	struct task_struct *thread;
 	struct mvgpu_sched_entity *curr;	/* under sched->lock */
+	/* under sched->lock: a waking vGPU asks curr's slice to end */
+	bool wake_preempt;
 	u64 busy_ns;			/* under sched->lock */
 	u64 util_busy_snap;		/* utilisation window start */
 	u32 util_pct;

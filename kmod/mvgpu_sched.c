@@ -209,6 +209,47 @@ static bool __mvgpu_sched_update(struct mvgpu_sched *s,
 	return true;
 }
 
+/*
+ * @se has just become runnable.  If it is well behind the vGPU running on
+ * an engine at its priority (by more than a quarter slice of its own
+ * weight, as CFS's wakeup preemption judges), that slice is cut short at
+ * its next chunk boundary: a latency-bound vGPU then waits about a chunk,
+ * not the rest of a slice.  Only a wakeup does this; vGPUs that stay
+ * runnable still take turns by whole slices, and a vGPU that has used
+ * its share (its vruntime is not behind) or is over its rate cuts nothing.
+ * Of the engines, the one whose vGPU is furthest ahead is asked; none is
+ * when an engine is free, as it picks @se anyway.
+ */
+static void __mvgpu_sched_wake_preempt(struct mvgpu_sched *s,
+				       struct mvgpu_sched_entity *se, u64 now)
+{
+	u32 weight = max_t(u32, 1, s->policy->weight(se));
+	u64 gran = div_u64(s->timeslice_ns * MVGPU_VRUNTIME_SCALE, 4 * weight);
+	struct mvgpu_engine *victim = NULL;
+	unsigned int i;
+
+	lockdep_assert_held(&s->lock);
+	if (se->queue != MVGPU_SE_READY)
+		return;
+	__mvgpu_se_refill(s, se, now);
+	if (__mvgpu_se_throttled_for(s, se))
+		return;
+	for (i = 0; i < s->num_engines; i++) {
+		struct mvgpu_engine *eng = &s->engines[i];
+		struct mvgpu_sched_entity *curr = eng->curr;
+
+		if (!curr)
+			return;
+		if (curr->prio != se->prio || eng->wake_preempt ||
+		    curr->vruntime <= se->vruntime + gran)
+			continue;
+		if (!victim || curr->vruntime > victim->curr->vruntime)
+			victim = eng;
+	}
+	if (victim)
+		victim->wake_preempt = true;
+}
+
 /* Throttled vGPUs whose time has come go back to their ready tree */
 static void __mvgpu_sched_unthrottle(struct mvgpu_sched *s, u64 now)
 {
@@ -331,6 +372,7 @@ static void __mvgpu_sched_end_slice(struct mvgpu_sched *s,
 {
 	se->engine = -1;
 	eng->curr = NULL;
+	eng->wake_preempt = false;
 	if (se->runnable) {
 		se->wait_start_ns = now;
 		se->wait_start_seq = s->slice_seq;
@@ -477,8 +519,9 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 			__mvgpu_sched_update(s, se, now);
 			done = !se->runnable || !se->enabled;
 		}
-		if (!done && se->prio == MVGPU_PRIO_NORMAL &&
-		    __mvgpu_sched_high_waiting(s, now)) {
+		if (!done && ((se->prio == MVGPU_PRIO_NORMAL &&
+			       __mvgpu_sched_high_waiting(s, now)) ||
+			      eng->wake_preempt)) {
 			se->preemptions++;
 			done = true;
 		}
@@ -655,11 +698,15 @@ void mvgpu_sched_remove(struct mvgpu_sched *s, struct mvgpu_sched_entity *se)
 void mvgpu_sched_kick(struct mvgpu_sched *s, struct mvgpu_sched_entity *se)
 {
 	bool woke;
+	u64 now;
 
 	spin_lock(&s->lock);
-	woke = __mvgpu_sched_update(s, se, ktime_get_ns());
-	if (woke)
+	now = ktime_get_ns();
+	woke = __mvgpu_sched_update(s, se, now);
+	if (woke) {
 		s->kick_seq++;
+		__mvgpu_sched_wake_preempt(s, se, now);
+	}
 	spin_unlock(&s->lock);
 	if (woke)
 		wake_up_all(&s->work_wq);

@@ -289,6 +289,51 @@ static void test_high_priority_preempts(void **state)
 }
 
 /*
+ * A normal-priority vGPU that wakes well behind the running one cuts that
+ * slice short at its next chunk boundary (wakeup preemption): next to
+ * three busy neighbours, a tenant running 60 small jobs one at a time
+ * wakes 60 times, at the least vruntime, and so cuts a neighbour's slice
+ * at most of those wakeups.  Without it, only a high-priority vGPU cuts
+ * a slice and the neighbours' preemptions stay where they were.
+ */
+static void test_waking_vgpu_preempts(void **state)
+{
+	uint64_t before = 0, after = 0, slices = 0, v;
+	unsigned int i;
+
+	set_policy("best_effort");
+	for (i = 0; i < 4; i++)
+		add_vgpu(8, NULL, NULL);
+	for (i = 0; i < 3; i++)
+		start(i, MT_WL_FILL);
+	run.t[3].max_jobs = 60;
+	start(3, MT_WL_JOBS);
+	for (i = 0; i < 3; i++)
+		mt_tenant_go(&run.t[i]);
+	sleep(1);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(mt_vgpu_stat(run.uuid[i], "preemptions", &v), 0);
+		before += v;
+	}
+	mt_tenant_go(&run.t[3]);
+	while (run.t[3].st->jobs < 60 && !run.t[3].st->errors)
+		usleep(100 * 1000);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(mt_vgpu_stat(run.uuid[i], "preemptions", &v), 0);
+		after += v;
+	}
+	assert_int_equal(mt_vgpu_stat(run.uuid[3], "slices", &slices), 0);
+	stop_all();
+	print_message("60 jobs in %llu slices; the neighbours' preemptions grew by %llu\n",
+		      (unsigned long long)slices,
+		      (unsigned long long)(after - before));
+	assert_true(run.t[3].st->jobs >= 60);
+	if (after - before < 30)
+		fail_msg("60 wakeups of a vGPU at the least vruntime cut %llu of its busy neighbours' slices, want at least 30",
+			 (unsigned long long)(after - before));
+}
+
+/*
  * A tenant faulting in a loop next to two well-behaved ones: it gets
  * faults, they keep correct results; under fixed_share their throughput
  * stays within 5% of what it is with the bad vGPU idle, under best_effort
@@ -491,6 +536,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_equal_share_ignores_weights, cleanup),
 		cmocka_unit_test_teardown(test_cap_limits_best_effort, cleanup),
 		cmocka_unit_test_teardown(test_high_priority_preempts, cleanup),
+		cmocka_unit_test_teardown(test_waking_vgpu_preempts, cleanup),
 		cmocka_unit_test_teardown(test_faulting_neighbour_is_isolated,
 					  cleanup),
 		cmocka_unit_test_teardown(test_best_effort_16_tenants_mixed_weights,
