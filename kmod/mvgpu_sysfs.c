@@ -6,7 +6,7 @@
  *   backend parent vram_size vram_free vram_releasing vram_used engines
  *                                    read-only
  *   scheduler                        rw: best_effort|equal_share|fixed_share
- *   timeslice_us                     rw: 100..100000, default 2000
+ *   timeslice_us                     rw: 100..100000, default 10000
  *   engine_busy_ns engine_utilization  per engine, space separated
  *   usage (ro) usage_ack (wo) usage_dropped (ro)   metering records
  *   sched_picks sched_pick_ns        picks made, ns spent in them (ro)

@@ -179,7 +179,7 @@ static void test_knobs_and_policy(void **state)
 	check_eq(mt_read_str(MT_CLASS "/mvgpu0/scheduler", buf, sizeof(buf)), 0);
 	check_true(strstr(buf, "[equal_share]") != NULL);
 	strcpy(p.scheduler, "best_effort");
-	p.timeslice_us = 2000;
+	p.timeslice_us = MVGPU_TIMESLICE_DEFAULT_US;
 	check_eq(mvgpu_admin_set_policy(f->a, "0", &p), 0);
 }
 

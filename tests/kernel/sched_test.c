@@ -42,6 +42,7 @@ static void set_policy(const char *p)
 
 static int cleanup(void **state)
 {
+	char slice[16];
 	unsigned int i;
 
 	for (i = 0; i < MAX_TENANTS; i++)
@@ -51,7 +52,8 @@ static int cleanup(void **state)
 	warmers = 0;
 	mt_remove_all();
 	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
-	mt_writef("2000", MT_CLASS "/mvgpu0/timeslice_us");
+	snprintf(slice, sizeof(slice), "%u", MVGPU_TIMESLICE_DEFAULT_US);
+	mt_writef(slice, MT_CLASS "/mvgpu0/timeslice_us");
 	return 0;
 }
 

@@ -26,7 +26,7 @@ expect_eq "default: software backend" "software" "$(attr mvgpu0 backend)"
 expect_eq "default: its own mdev parent" "mvgpu0" "$(attr mvgpu0 parent)"
 expect_eq "default: engine threads" "2" "$(ps -e -o comm= | grep -c '^mvgpu0-eng')"
 expect_eq "default: scheduler best_effort" "[best_effort] equal_share fixed_share" "$(attr mvgpu0 scheduler)"
-expect_eq "default: time slice 2000 us" "2000" "$(attr mvgpu0 timeslice_us)"
+expect_eq "default: time slice 10000 us" "10000" "$(attr mvgpu0 timeslice_us)"
 expect_eq "default: seven types, 1/1 down to 1/64" \
 	"mvgpu-1 mvgpu-2 mvgpu-4 mvgpu-8 mvgpu-16 mvgpu-32 mvgpu-64" \
 	"$(ls /sys/class/mdev_bus/mvgpu0/mdev_supported_types | sort -t- -k2 -n | tr '\n' ' ' | sed 's/ $//')"

@@ -74,7 +74,7 @@ expect_eq "scheduler reads back" "best_effort equal_share [fixed_share]" "$(cat 
 check "scheduler accepts best_effort" sh -c "echo best_effort > $gpu/scheduler"
 check "timeslice_us accepts 100" sh -c "echo 100 > $gpu/timeslice_us"
 check "timeslice_us accepts 100000" sh -c "echo 100000 > $gpu/timeslice_us"
-check "timeslice_us back to 2000" sh -c "echo 2000 > $gpu/timeslice_us"
+check "timeslice_us back to 10000" sh -c "echo 10000 > $gpu/timeslice_us"
 
 u=$(cat /proc/sys/kernel/random/uuid)
 echo "$u" >/sys/class/mdev_bus/mvgpu0/mdev_supported_types/mvgpu-8/create

@@ -111,7 +111,7 @@ refuse "the man page renders without troff warnings" \
 ctl list
 expect_rc "list exits 0" 0
 expect_match "list shows mvgpu0 with its backend, VRAM, policy and parent" \
-	"^mvgpu0 +software +256 MiB +256 MiB +best_effort +2 ms +0% 0% +2 +0 +mvgpu0$" "$out"
+	"^mvgpu0 +software +256 MiB +256 MiB +best_effort +10 ms +0% 0% +2 +0 +mvgpu0$" "$out"
 expect_match "list shows mvgpu1" "^mvgpu1 +software" "$out"
 for d in 1 2 4 8; do
 	expect_match "list shows type mvgpu-$d on mvgpu0 with its availability" \
@@ -253,11 +253,11 @@ expect_eq "set puts the defaults back" "16 normal 0" "$(sysfs_knobs $u4)"
 # --- policy -------------------------------------------------------------------
 ctl policy mvgpu0
 expect_rc "policy GPU (show) exits 0" 0
-expect_match "policy GPU shows the policy and time slice" "^mvgpu0: scheduler best_effort, time slice 2 ms" "$out"
+expect_match "policy GPU shows the policy and time slice" "^mvgpu0: scheduler best_effort, time slice 10 ms" "$out"
 ctl policy mvgpu0 fixed_share --timeslice 0.5
 expect_rc "policy mvgpu0 fixed_share --timeslice 0.5 exits 0" 0
 expect_eq "policy wrote the policy and 500 us" "best_effort equal_share [fixed_share] 500" "$(gpu_policy mvgpu0)"
-expect_eq "policy left mvgpu1 alone" "[best_effort] equal_share fixed_share 2000" "$(gpu_policy mvgpu1)"
+expect_eq "policy left mvgpu1 alone" "[best_effort] equal_share fixed_share 10000" "$(gpu_policy mvgpu1)"
 ctl policy 0 --json
 jcheck "policy --json shows what sysfs has" \
 	'j == {"gpu": "mvgpu0", "scheduler": "fixed_share", "timeslice_us": 500}'
@@ -280,8 +280,8 @@ ctl policy mvgpu0 best_effort --timeslice 0.0005
 expect_match "a time slice below the resolution says so" "resolution" "$err"
 ctl policy mvgpu9 best_effort
 expect_rc "policy on an unknown GPU exits 4" 4 "no GPU named 'mvgpu9'"
-ctl policy mvgpu0 best_effort --timeslice 2
-expect_eq "policy back to the defaults" "[best_effort] equal_share fixed_share 2000" "$(gpu_policy mvgpu0)"
+ctl policy mvgpu0 best_effort --timeslice 10
+expect_eq "policy back to the defaults" "[best_effort] equal_share fixed_share 10000" "$(gpu_policy mvgpu0)"
 
 # --- stats --------------------------------------------------------------------
 ctl stats $u4
@@ -457,7 +457,7 @@ expect_rc "set as an unprivileged user exits 6" 6 "permission denied"
 expect_eq "set as an unprivileged user changed nothing" "16 normal 0" "$(sysfs_knobs $u)"
 ctl_as_nobody policy mvgpu0 equal_share --timeslice 1
 expect_rc "policy as an unprivileged user exits 6" 6 "permission denied"
-expect_eq "policy as an unprivileged user changed nothing" "[best_effort] equal_share fixed_share 2000" "$(gpu_policy mvgpu0)"
+expect_eq "policy as an unprivileged user changed nothing" "[best_effort] equal_share fixed_share 10000" "$(gpu_policy mvgpu0)"
 ctl_as_nobody remove $u
 expect_rc "remove as an unprivileged user exits 6" 6 "permission denied"
 check "the vGPU is still there" test -d "$DEV/$u"

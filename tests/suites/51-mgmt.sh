@@ -117,7 +117,7 @@ expect_eq "set --json did set" "7" "$(cat $DEV/$u0/mvgpu/weight)"
 ctl policy mvgpu1 equal_share --timeslice 0.5 --json
 jcheck "policy --json shows what it set" \
 	'j == {"gpu": "mvgpu1", "scheduler": "equal_share", "timeslice_us": 500}'
-ctl policy mvgpu1 best_effort --timeslice 2
+ctl policy mvgpu1 best_effort --timeslice 10
 expect_rc "policy back to best_effort" 0
 
 # --- snapshot -------------------------------------------------------------------
