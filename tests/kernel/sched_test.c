@@ -52,7 +52,7 @@ static int cleanup(void **state)
 	warmers = 0;
 	mt_remove_all();
 	mt_writef("best_effort", MT_CLASS "/mvgpu0/scheduler");
-	snprintf(slice, sizeof(slice), "%u", MVGPU_TIMESLICE_DEFAULT_US);
+	snprintf(slice, sizeof(slice), "%d", MVGPU_TIMESLICE_DEFAULT_US);
 	mt_writef(slice, MT_CLASS "/mvgpu0/timeslice_us");
 	return 0;
 }
