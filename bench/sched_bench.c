@@ -97,13 +97,15 @@ static struct mt_tenant t[MAXN];
 static pid_t eng_pid;		/* the engine thread */
 static bool verbose;
 
-static int start_tenants(unsigned int first, unsigned int n)
+/* Tenants [first, first + n) of workload wl */
+static int start_tenants(unsigned int first, unsigned int n,
+			 enum mt_workload wl)
 {
 	unsigned int i;
 
 	for (i = first; i < first + n; i++) {
 		memset(&t[i], 0, sizeof(t[i]));
-		if (mt_tenant_start(&t[i], uuid[i], MT_WL_FILL))
+		if (mt_tenant_start(&t[i], uuid[i], wl))
 			return -1;
 		mt_tenant_go(&t[i]);
 	}
@@ -199,21 +201,6 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
-}
-
-/* Tenants [first, first + n) of workload wl */
-static int start_streams(unsigned int first, unsigned int n,
-			 enum mt_workload wl)
-{
-	unsigned int i;
-
-	for (i = first; i < first + n; i++) {
-		memset(&t[i], 0, sizeof(t[i]));
-		if (mt_tenant_start(&t[i], uuid[i], wl))
-			return -1;
-		mt_tenant_go(&t[i]);
-	}
-	return 0;
 }
 
 /* What the driver and the kernel counted at one moment */
@@ -395,7 +382,7 @@ static int run_tenants(unsigned int n, struct row *row)
 			goto fail;
 		}
 	row->n = n;
-	if (start_streams(0, n, MT_WL_STREAM_FILL) || efficiency(n, row))
+	if (start_tenants(0, n, MT_WL_STREAM_FILL) || efficiency(n, row))
 		goto fail;
 	row->err = 0;
 	row->backlog = 1;
@@ -450,7 +437,7 @@ static int run_mixed(void)
 		wsum += wt[i];
 		if (mt_create_new(0, 16, uuid[i]) ||
 		    mt_vgpu_set(uuid[i], "weight", weights[i % 4]) ||
-		    start_streams(i, 1, wl[i / 4]))
+		    start_tenants(i, 1, wl[i / 4]))
 			goto fail;
 	}
 	sleep(1);
@@ -763,7 +750,7 @@ int main(int argc, char **argv)
 	if (latency_round(NULL, &alone))
 		return 1;
 	realtime(false);	/* the tenants must not inherit it */
-	if (start_tenants(1, MAXN - 1))
+	if (start_tenants(1, MAXN - 1, MT_WL_FILL))
 		return 1;
 	realtime(true);
 	eventfd_floor(&n50, &n99);

@@ -67,6 +67,24 @@ static void mt_wait_event(struct mt_dev *d, int timeout_ms)
 	mt_reg_write32(d->v.device, MVGPU_REG_INT_ACK, MVGPU_INT_ALL);
 }
 
+/*
+ * Wait up to @timeout_ms for the vGPU's interrupt, then read the last
+ * fence it completed into @fence.  False when the read failed or the vGPU
+ * faulted (counted in @st): the stream is over.
+ */
+static bool mt_wait_fence(struct mt_dev *d, int timeout_ms,
+			  volatile struct mt_tenant_stats *st, uint64_t *fence)
+{
+	mt_wait_event(d, timeout_ms);
+	if (mt_reg_read64(d->v.device, MVGPU_REG_FENCE, fence))
+		return false;
+	if (mt_reg32(d->v.device, MVGPU_REG_STATUS) & MVGPU_STATUS_FAULTED) {
+		st->faults++;
+		return false;
+	}
+	return true;
+}
+
 /* Several batches in flight, so the ring never drains while we check */
 static void mt_run_fill(struct mt_dev *d, volatile struct mt_tenant_stats *st)
 {
@@ -91,13 +109,8 @@ static void mt_run_fill(struct mt_dev *d, volatile struct mt_tenant_stats *st)
 				break;
 			next++;
 		}
-		mt_wait_event(d, 50);
-		if (mt_reg_read64(d->v.device, MVGPU_REG_FENCE, &fence))
+		if (!mt_wait_fence(d, 50, st, &fence))
 			break;
-		if (mt_reg32(d->v.device, MVGPU_REG_STATUS) & MVGPU_STATUS_FAULTED) {
-			st->faults++;
-			break;
-		}
 		while (done < fence) {
 			unsigned int slot = ++done % WL_FILL_SLOTS;
 			const uint32_t *p = (const uint32_t *)
@@ -238,13 +251,8 @@ static void mt_run_stream(struct mt_dev *d, volatile struct mt_tenant_stats *st,
 				break;
 			next++;
 		}
-		mt_wait_event(d, 20);
-		if (mt_reg_read64(d->v.device, MVGPU_REG_FENCE, &fence))
+		if (!mt_wait_fence(d, 20, st, &fence))
 			break;
-		if (mt_reg32(d->v.device, MVGPU_REG_STATUS) & MVGPU_STATUS_FAULTED) {
-			st->faults++;
-			break;
-		}
 		while (done < fence && fence < next) {
 			if (mt_stream_check(d, &s, ++done))
 				st->errors++;
