@@ -249,7 +249,7 @@ struct mvgpu_stats {
 	uint64_t wait_ns;		/* runnable but waiting for an engine */
 	uint64_t vruntime_ns;		/* scheduler virtual runtime */
 	uint64_t slices;		/* time slices run */
-	uint64_t preemptions;		/* slices cut short for high priority */
+	uint64_t preemptions;		/* slices cut short: high priority, wakeup */
 	uint64_t max_wait_slices;
 	uint64_t commands;		/* commands completed */
 	uint64_t bytes;			/* bytes processed by commands */

@@ -339,7 +339,7 @@ enum mvgpu_stat_id {
 	MVGPU_STAT_WAIT_NS,		/* runnable, waiting for an engine */
 	MVGPU_STAT_VRUNTIME_NS,		/* virtual runtime: ns / weight */
 	MVGPU_STAT_SLICES,		/* time slices run */
-	MVGPU_STAT_PREEMPTIONS,		/* slices cut short for high prio */
+	MVGPU_STAT_PREEMPTIONS,		/* slices cut short: high prio, wakeup */
 	MVGPU_STAT_MAX_WAIT_SLICES,	/* longest wait, in slices */
 	MVGPU_STAT_COMMANDS,		/* commands completed */
 	MVGPU_STAT_BYTES,		/* bytes processed by commands */

@@ -457,7 +457,7 @@ static void write_vgpus(struct mvx_buf *b, const struct mvx_scrape *s)
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_slices_total", "Time slices run.",
 		     v->stats->stats.slices);
 	VGPU_COUNTER(b, s, "mvgpu_vgpu_preemptions_total",
-		     "Slices cut short for a high-priority neighbour.",
+		     "Slices cut short for a high-priority neighbour or one that woke up behind it.",
 		     v->stats->stats.preemptions);
 	VGPU_METRIC(b, s, "mvgpu_vgpu_max_wait_slices", "gauge",
 		    "Longest wait for an engine, in slices.", 1,
