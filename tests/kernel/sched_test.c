@@ -227,6 +227,35 @@ static void test_cap_limits_best_effort(void **state)
 }
 
 /*
+ * Three vGPUs of 1/8 filling and, once they have run for a second, a
+ * fourth (priority @prio, NULL: normal) running 60 small jobs one at a
+ * time: start_jobs() sets up and starts the fills, run_jobs() the jobs,
+ * and returns when they are done.
+ */
+static void start_jobs(const char *prio)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		add_vgpu(8, NULL, NULL);
+	add_vgpu(8, NULL, prio);
+	for (i = 0; i < 3; i++)
+		start(i, MT_WL_FILL);
+	run.t[3].max_jobs = 60;
+	start(3, MT_WL_JOBS);
+	for (i = 0; i < 3; i++)
+		mt_tenant_go(&run.t[i]);
+	sleep(1);
+}
+
+static void run_jobs(void)
+{
+	mt_tenant_go(&run.t[3]);
+	while (run.t[3].st->jobs < 60 && !run.t[3].st->errors)
+		usleep(100 * 1000);
+}
+
+/*
  * A high-priority vGPU's jobs start before any normal vGPU begins another
  * slice: the driver counts, per vGPU, the most slices that started on the
  * GPU while it waited to run (max_wait_slices).
@@ -240,20 +269,8 @@ static void test_high_priority_preempts(void **state)
 	set_policy("best_effort");
 	assert_int_equal(mt_readf_u64(&gpu_slices0, MT_CLASS "/mvgpu0/%s",
 				      MVGPU_ATTR_SCHED_SLICES), 0);
-	add_vgpu(8, NULL, NULL);
-	add_vgpu(8, NULL, NULL);
-	add_vgpu(8, NULL, NULL);
-	add_vgpu(8, NULL, "high");
-	for (i = 0; i < 3; i++)
-		start(i, MT_WL_FILL);
-	run.t[3].max_jobs = 60;
-	start(3, MT_WL_JOBS);
-	for (i = 0; i < 3; i++)
-		mt_tenant_go(&run.t[i]);
-	sleep(1);
-	mt_tenant_go(&run.t[3]);
-	while (run.t[3].st->jobs < 60 && !run.t[3].st->errors)
-		usleep(100 * 1000);
+	start_jobs("high");
+	run_jobs();
 
 	assert_int_equal(mt_vgpu_stat(run.uuid[3], "max_wait_slices", &high_wait), 0);
 	assert_int_equal(mt_vgpu_stat(run.uuid[3], "slices", &high_slices), 0);
@@ -304,22 +321,12 @@ static void test_waking_vgpu_preempts(void **state)
 	unsigned int i;
 
 	set_policy("best_effort");
-	for (i = 0; i < 4; i++)
-		add_vgpu(8, NULL, NULL);
-	for (i = 0; i < 3; i++)
-		start(i, MT_WL_FILL);
-	run.t[3].max_jobs = 60;
-	start(3, MT_WL_JOBS);
-	for (i = 0; i < 3; i++)
-		mt_tenant_go(&run.t[i]);
-	sleep(1);
+	start_jobs(NULL);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(mt_vgpu_stat(run.uuid[i], "preemptions", &v), 0);
 		before += v;
 	}
-	mt_tenant_go(&run.t[3]);
-	while (run.t[3].st->jobs < 60 && !run.t[3].st->errors)
-		usleep(100 * 1000);
+	run_jobs();
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(mt_vgpu_stat(run.uuid[i], "preemptions", &v), 0);
 		after += v;

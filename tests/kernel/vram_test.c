@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -26,28 +27,37 @@
 
 #define PAGE 4096ul
 
-static sigjmp_buf bus_jmp;
-static volatile sig_atomic_t bus_errors;
+static sigjmp_buf probe_jmp;
 
-static void on_sigbus(int sig)
+static void on_probe_signal(int sig)
 {
-	bus_errors++;
-	siglongjmp(bus_jmp, 1);
+	siglongjmp(probe_jmp, 1);
+}
+
+/*
+ * Read the byte at @p into *@val, or write *@val there: 1 if that raised
+ * @sig (SIGBUS, SIGSEGV), 0 if it went through
+ */
+static int probe(volatile uint8_t *p, int sig, bool write, uint8_t *val)
+{
+	struct sigaction sa = { .sa_handler = on_probe_signal }, old;
+	int hit = 0;
+
+	sigaction(sig, &sa, &old);
+	if (sigsetjmp(probe_jmp, 1))
+		hit = 1;
+	else if (write)
+		*p = *val;
+	else
+		*val = *p;
+	sigaction(sig, &old, NULL);
+	return hit;
 }
 
 /* 1 if reading the byte raised SIGBUS; *out gets it otherwise */
 static int probe_read(volatile uint8_t *p, uint8_t *out)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	int bus = 0;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(bus_jmp, 1))
-		bus = 1;
-	else
-		*out = *p;
-	sigaction(SIGBUS, &old, NULL);
-	return bus;
+	return probe(p, SIGBUS, false, out);
 }
 
 static int cleanup(void **state)
@@ -371,26 +381,10 @@ static void test_fault_around_whole_bar(void **state)
 	mt_dev_close(&b);
 }
 
-static sigjmp_buf segv_jmp;
-
-static void on_sigsegv(int sig)
-{
-	siglongjmp(segv_jmp, 1);
-}
-
 /* 1 if writing the byte raised SIGSEGV */
 static int probe_write_segv(volatile uint8_t *p, uint8_t val)
 {
-	struct sigaction sa = { .sa_handler = on_sigsegv }, old;
-	int segv = 0;
-
-	sigaction(SIGSEGV, &sa, &old);
-	if (sigsetjmp(segv_jmp, 1))
-		segv = 1;
-	else
-		*p = val;
-	sigaction(SIGSEGV, &old, NULL);
-	return segv;
+	return probe(p, SIGSEGV, true, &val);
 }
 
 /* the first word of page @off of the pattern below */
