@@ -223,11 +223,17 @@ static void mvgpu_vram_vma_close(struct vm_area_struct *vma)
 	}
 }
 
+/* The VRAM offset that user address @addr of @vma maps */
+static u64 mvgpu_vram_vma_off(const struct vm_area_struct *vma,
+			      unsigned long addr)
+{
+	return ((u64)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
+}
+
 /* A block of PTEs being filled for ordinary-RAM VRAM; see mvgpu_vram_fault */
 struct mvgpu_vram_fill {
 	struct vm_area_struct *vma;
 	struct mvgpu_vgpu *vgpu;
-	u64 base;		/* VRAM offset of vma->vm_start */
 };
 
 /*
@@ -242,7 +248,7 @@ static int mvgpu_vram_fill_pte(pte_t *pte, unsigned long addr, void *data)
 
 	if (!pte_none(*pte))
 		return 0;
-	pfn = mvgpu_vgpu_vram_pfn(f->vgpu, f->base + (addr - f->vma->vm_start));
+	pfn = mvgpu_vgpu_vram_pfn(f->vgpu, mvgpu_vram_vma_off(f->vma, addr));
 	set_pte_at(f->vma->vm_mm, addr, pte,
 		   pte_mkspecial(pfn_pte(pfn, f->vma->vm_page_prot)));
 	update_mmu_cache(f->vma, addr, pte);
@@ -263,7 +269,6 @@ static vm_fault_t mvgpu_vram_fill_ram(struct vm_fault *vmf,
 	struct mvgpu_vram_fill f = {
 		.vma = vma,
 		.vgpu = map->vgpu,
-		.base = (u64)vma->vm_pgoff << PAGE_SHIFT,
 	};
 	int err;
 
@@ -285,20 +290,18 @@ static vm_fault_t mvgpu_vram_fill_iomem(struct vm_fault *vmf,
 	struct vm_area_struct *vma = vmf->vma;
 	struct mvgpu_vram_mapping *map = vma->vm_private_data;
 	struct mvgpu_vgpu *vgpu = map->vgpu;
-	u64 base = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	unsigned long addr;
 	vm_fault_t ret;
 
 	ret = vmf_insert_pfn(vma, vmf->address,
-			     mvgpu_vgpu_vram_pfn(vgpu, base + (vmf->address -
-							       vma->vm_start)));
+			     mvgpu_vgpu_vram_pfn(vgpu, mvgpu_vram_vma_off(vma, vmf->address)));
 	if (ret & VM_FAULT_ERROR)
 		return ret;
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		if (addr == vmf->address)
 			continue;
 		if (vmf_insert_pfn(vma, addr,
-				   mvgpu_vgpu_vram_pfn(vgpu, base + (addr - vma->vm_start))) &
+				   mvgpu_vgpu_vram_pfn(vgpu, mvgpu_vram_vma_off(vma, addr))) &
 		    VM_FAULT_ERROR)
 			break;
 	}
@@ -343,7 +346,7 @@ static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
 	if (!vgpu->vram_enabled || off >= vgpu->ctx.vram_size)
 		goto unlock;
 	/* not past the VRAM: the faulting page is below its end */
-	if (base + (end - vma->vm_start) > vgpu->ctx.vram_size)
+	if (mvgpu_vram_vma_off(vma, end) > vgpu->ctx.vram_size)
 		end = vma->vm_start + (vgpu->ctx.vram_size - base);
 	atomic64_inc(&vgpu->vram_faults);
 	ret = iomem ? mvgpu_vram_fill_iomem(vmf, start, end) :
@@ -351,7 +354,7 @@ static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
 	if (ret & VM_FAULT_ERROR)
 		goto unlock;
 	if (vma->vm_flags & VM_WRITE)	/* the client writes without asking */
-		mvgpu_ctx_mark_used(&vgpu->ctx, base + (start - vma->vm_start),
+		mvgpu_ctx_mark_used(&vgpu->ctx, mvgpu_vram_vma_off(vma, start),
 				    end - start);
 unlock:
 	up_read(&vgpu->vram_rwsem);
