@@ -93,12 +93,6 @@ void mvgpu_cfg_reset(struct mvgpu_vgpu *vgpu)
 	write_seqcount_end(&vgpu->cfg_seq);
 }
 
-/* Memory decoding; a single byte, so also read without vgpu->lock */
-bool mvgpu_cfg_mem_enabled(const struct mvgpu_vgpu *vgpu)
-{
-	return READ_ONCE(vgpu->cfg[PCI_COMMAND]) & PCI_COMMAND_MEMORY;
-}
-
 /*
  * Reads need no vgpu->lock: they copy a consistent image through cfg_seq,
  * retrying if a write (under the lock) changed it meanwhile.

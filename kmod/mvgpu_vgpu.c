@@ -110,19 +110,6 @@ int mvgpu_vgpu_cfg_write(struct mvgpu_vgpu *vgpu, u32 off, const u8 *buf,
 	return ret;
 }
 
-/* A BAR0 write; the RESET register resets the vGPU.  vgpu->lock held */
-int mvgpu_vgpu_mmio_write(struct mvgpu_vgpu *vgpu, u32 off, const void *buf,
-			  u32 len)
-{
-	int ret = mvgpu_mmio_write(vgpu, off, buf, len);
-
-	if (ret == MVGPU_MMIO_RESET) {
-		mvgpu_vgpu_reset(vgpu, false);
-		ret = 0;
-	}
-	return ret;
-}
-
 static void mvgpu_vgpu_release_vram(struct mvgpu_vgpu *vgpu,
 				    unsigned int populated)
 {
