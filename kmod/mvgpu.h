@@ -134,16 +134,6 @@ struct mvgpu_engine {
 	u64 busy_ns;			/* under sched->lock */
 	u64 util_busy_snap;		/* utilisation window start */
 	u32 util_pct;
-#ifdef CONFIG_PREEMPT_NOTIFIERS
-	/*
-	 * Time the engine thread spent switched out, so that a chunk is
-	 * charged only the time the engine ran it.  Written by the thread's
-	 * own preempt notifiers and read by the thread: no lock.
-	 */
-	struct preempt_notifier pn;
-	u64 off_cpu_ns;
-	u64 switched_out;		/* ktime_get_ns() at the last switch-out */
-#endif
 };
 
 struct mvgpu_sched_policy_ops;

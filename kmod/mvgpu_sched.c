@@ -381,100 +381,38 @@ static void __mvgpu_sched_end_slice(struct mvgpu_sched *s,
 	wake_up_all(&s->idle_wq);
 }
 
-#ifdef CONFIG_PREEMPT_NOTIFIERS
-static struct mvgpu_engine *mvgpu_engine_of(struct preempt_notifier *pn)
-{
-	return container_of(pn, struct mvgpu_engine, pn);
-}
-
 /*
- * The chunk's own clock (ktime_get_ns) rather than local_clock(): the
- * thread may come back on another CPU, and this clock is the same on all.
+ * The time the calling thread has spent runnable but waiting for a CPU:
+ * the scheduler's own count for the task (sched_info.run_delay, as in
+ * /proc/PID/schedstat), brought up to date each time the task gets a
+ * CPU, so current's is exact while it runs.  A chunk is not charged the
+ * time the host's CPU went to other tasks.
+ *
+ * Not preempt notifiers: the first one registered, and the last one
+ * gone, flips a static key in the context-switch path (text patching on
+ * every engine start and stop), and under QEMU TCG that patching
+ * livelocked the guest at module load and unload (docs/design.md).
  */
-static void mvgpu_engine_sched_out(struct preempt_notifier *pn,
-				   struct task_struct *next)
+static u64 mvgpu_engine_run_delay(void)
 {
-	mvgpu_engine_of(pn)->switched_out = ktime_get_ns();
-}
-
-static void mvgpu_engine_sched_in(struct preempt_notifier *pn, int cpu)
-{
-	struct mvgpu_engine *eng = mvgpu_engine_of(pn);
-	u64 now = ktime_get_ns();
-
-	if (now > eng->switched_out)
-		eng->off_cpu_ns += now - eng->switched_out;
-}
-
-static struct preempt_ops mvgpu_engine_preempt_ops = {
-	.sched_in	= mvgpu_engine_sched_in,
-	.sched_out	= mvgpu_engine_sched_out,
-};
-
-/* The notifiers' static key, one reference per engine thread */
-static void mvgpu_engine_clock_get(void)
-{
-	preempt_notifier_inc();
-}
-
-static void mvgpu_engine_clock_put(void)
-{
-	preempt_notifier_dec();
-}
-
-/* Called by the engine thread itself */
-static void mvgpu_engine_clock_start(struct mvgpu_engine *eng)
-{
-	preempt_notifier_init(&eng->pn, &mvgpu_engine_preempt_ops);
-	preempt_disable();
-	preempt_notifier_register(&eng->pn);
-	preempt_enable();
-}
-
-static void mvgpu_engine_clock_stop(struct mvgpu_engine *eng)
-{
-	preempt_disable();
-	preempt_notifier_unregister(&eng->pn);
-	preempt_enable();
-}
-
-static u64 mvgpu_engine_off_cpu_ns(struct mvgpu_engine *eng)
-{
-	return eng->off_cpu_ns;
-}
+#ifdef CONFIG_SCHED_INFO
+	return current->sched_info.run_delay;
 #else
-static void mvgpu_engine_clock_get(void)
-{
-}
-
-static void mvgpu_engine_clock_put(void)
-{
-}
-
-static void mvgpu_engine_clock_start(struct mvgpu_engine *eng)
-{
-}
-
-static void mvgpu_engine_clock_stop(struct mvgpu_engine *eng)
-{
-}
-
-static u64 mvgpu_engine_off_cpu_ns(struct mvgpu_engine *eng)
-{
 	return 0;
-}
 #endif
+}
 
 /*
  * Run @se on @eng until its slice ends; returns with se off the engine.
  *
- * A chunk is charged the time its step ran on the engine thread: from
- * taking the context's exec_lock to dropping it, less any time the thread
- * was switched out meanwhile (a step that sleeps, or another task run at
- * a voluntary preemption point) and the time the step spent delivering
- * the vGPU's interrupts (se->irq_ns).  Waiting for the exec_lock (held
- * briefly by the vGPU's own BAR0 accesses), cond_resched() between chunks
- * and the scheduler's own bookkeeping are not charged: that is time the
+ * A chunk is charged the time its step held the engine: from taking the
+ * context's exec_lock to dropping it, less the time the thread waited for
+ * a CPU meanwhile (another task run at a preemption point) and the time
+ * the step spent delivering the vGPU's interrupts (se->irq_ns).  A step
+ * that sleeps keeps the engine from every other vGPU: that time is the
+ * vGPU's.  Waiting for the exec_lock (held briefly by the vGPU's own BAR0
+ * accesses), cond_resched() between chunks and the scheduler's own
+ * bookkeeping are not charged: that is time the
  * engine did not spend on the vGPU's commands, and charging it pushed a
  * vGPU that had run one NOP a whole slice or more behind its neighbours.
  * The slice itself still ends by the wall clock.
@@ -490,19 +428,18 @@ static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 	while (!done) {
 		enum mvgpu_step_result res;
 		u32 code = MVGPU_FAULT_NONE;
-		u64 t0, off0, irq0, ran, off;
+		u64 t0, wait0, irq0, ran, off;
 
 		mutex_lock(&se->ctx->exec_lock);
 		t0 = ktime_get_ns();
-		off0 = mvgpu_engine_off_cpu_ns(eng);
+		wait0 = mvgpu_engine_run_delay();
 		irq0 = se->irq_ns;
 		res = hw->ops->engine_step(hw, eng->index, se->ctx);
 		/* a reset may clear it once the lock is dropped */
 		if (res == MVGPU_STEP_FAULT)
 			code = se->ctx->fault_status & MVGPU_FAULT_CODE_MASK;
 		now = ktime_get_ns();
-		off = mvgpu_engine_off_cpu_ns(eng) - off0 +
-		      se->irq_ns - irq0;
+		off = mvgpu_engine_run_delay() - wait0 + se->irq_ns - irq0;
 		mutex_unlock(&se->ctx->exec_lock);
 		ran = now - t0;
 		ran -= min(ran, off);
@@ -568,7 +505,6 @@ static int mvgpu_engine_thread(void *data)
 	struct mvgpu_engine *eng = data;
 	struct mvgpu_sched *s = eng->sched;
 
-	mvgpu_engine_clock_start(eng);
 	while (!kthread_should_stop()) {
 		struct mvgpu_sched_entity *se;
 		u64 seen, sleep_ns, t0, t1;
@@ -587,7 +523,6 @@ static int mvgpu_engine_thread(void *data)
 		else
 			mvgpu_engine_idle(s, seen, sleep_ns);
 	}
-	mvgpu_engine_clock_stop(eng);
 	return 0;
 }
 
@@ -621,7 +556,6 @@ static void mvgpu_sched_stop_engines(struct mvgpu_sched *s)
 			continue;
 		kthread_stop(s->engines[i].thread);
 		s->engines[i].thread = NULL;
-		mvgpu_engine_clock_put();
 	}
 }
 
@@ -650,11 +584,9 @@ int mvgpu_sched_init(struct mvgpu_sched *s, struct mvgpu_gpu *gpu,
 
 		eng->sched = s;
 		eng->index = i;
-		mvgpu_engine_clock_get();
 		t = kthread_run(mvgpu_engine_thread, eng, "mvgpu%u-eng%u",
 				gpu->index, i);
 		if (IS_ERR(t)) {
-			mvgpu_engine_clock_put();
 			mvgpu_sched_stop_engines(s);
 			return PTR_ERR(t);
 		}

@@ -56,6 +56,23 @@ for p in "num_gpus=8 vram_mb=64 engines=1" "num_gpus=1 vram_mb=4096 engines=8"; 
 	check "unload after $p" unload_ok
 done
 
+# load_cycles N: N loads and unloads while CPU 1 switches between two
+# busy tasks.  Starting and stopping engines must not patch code in the
+# context-switch path: the preempt notifiers did (a static key), and under
+# TCG that livelocked the guest within about 150 cycles (docs/design.md).
+load_cycles() {
+	local n=$1 i
+	taskset -c 1 yes 2>/dev/null | taskset -c 1 cat >/dev/null 2>&1 &
+	for ((i = 1; i <= n; i++)); do
+		insmod "$MVGPU_KO" || { echo "insmod failed at cycle $i"; break; }
+		rmmod mvgpu || { echo "rmmod failed at cycle $i"; break; }
+	done
+	pkill -x yes
+	wait
+	[ "$i" -gt "$n" ] && ! loaded
+}
+check "200 load/unload cycles beside a CPU switching tasks" load_cycles 200
+
 # every out-of-range value refused, module not loaded, reason in dmesg
 refused() {	# param value dmesg-regex
 	dmesg -C
