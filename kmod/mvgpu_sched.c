@@ -412,10 +412,10 @@ static u64 mvgpu_engine_run_delay(void)
  * that sleeps keeps the engine from every other vGPU: that time is the
  * vGPU's.  Waiting for the exec_lock (held briefly by the vGPU's own BAR0
  * accesses), cond_resched() between chunks and the scheduler's own
- * bookkeeping are not charged: that is time the
- * engine did not spend on the vGPU's commands, and charging it pushed a
- * vGPU that had run one NOP a whole slice or more behind its neighbours.
- * The slice itself still ends by the wall clock.
+ * bookkeeping are not charged: that is time the engine did not spend on
+ * the vGPU's commands, and charging it pushed a vGPU that had run one NOP
+ * a whole slice or more behind its neighbours.  The slice itself still
+ * ends by the wall clock.
  */
 static void mvgpu_engine_run_slice(struct mvgpu_engine *eng,
 				   struct mvgpu_sched_entity *se)
